@@ -1,0 +1,77 @@
+# Build, stage, test and install libmemcached-rs.
+#
+#   make / make lib     cargo build --release, then stage build/lib:
+#                         libmemcached.so.11.0.0 (+ .so.11, .so) and thin
+#                         libhashkit.so.2.0.0 / libmemcachedutil.so.2.0.0 (+ links)
+#   make demo           run examples/demo.c against build/lib and a private memcached
+#   make test           cargo test (Rust tests, C programs in ctests/, exports table)
+#   make install        PREFIX=/usr/local DESTDIR= LIBDIR=$(PREFIX)/lib
+#                         STAGEDIR=<dir> installs an already staged directory
+#                         instead of building (used by the tests)
+#   make exports-table  regenerate docs/exports.md from build/lib
+#   make fmt-check / make clippy / make clean
+
+CARGO      ?= cargo
+PYTHON     ?= python3
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+RELEASE_SO := $(TARGET_DIR)/release/libmemcached.so
+BUILD_LIB  := build/lib
+STAGEDIR   ?= $(BUILD_LIB)
+
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR      ?=
+
+SONAMES := libmemcached.so.11 libhashkit.so.2 libmemcachedutil.so.2
+
+.PHONY: all lib demo test install exports-table fmt-check clippy clean
+
+all: lib
+
+lib:
+	$(CARGO) build --release
+	scripts/stage-lib.sh $(BUILD_LIB) $(RELEASE_SO)
+
+demo: lib
+	scripts/demo.sh $(BUILD_LIB)
+
+test:
+	$(CARGO) test
+
+# Installing the default staging directory builds it first; an explicit
+# STAGEDIR is installed as it is.
+ifeq ($(STAGEDIR),$(BUILD_LIB))
+install: lib
+endif
+install:
+	@test -f $(STAGEDIR)/libmemcached.so.11.0.0 || \
+	    { echo "make install: $(STAGEDIR) is not staged (run make lib)" >&2; exit 1; }
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	for so in $(SONAMES); do \
+	    install -m 755 $(STAGEDIR)/$$so.0.0 $(DESTDIR)$(LIBDIR)/$$so.0.0 && \
+	    ln -sfn $$so.0.0 $(DESTDIR)$(LIBDIR)/$$so && \
+	    ln -sfn $$so $(DESTDIR)$(LIBDIR)/$${so%.*} || exit 1; \
+	done
+	(cd include && find . -mindepth 1 -name '.*' -prune -o -type f -print) | \
+	    while IFS= read -r f; do \
+	        install -D -m 644 "include/$$f" "$(DESTDIR)$(INCLUDEDIR)/$$f" || exit 1; \
+	    done
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' libmemcached.pc.in \
+	    >$(DESTDIR)$(PKGCONFIGDIR)/libmemcached.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libmemcached.pc
+
+exports-table: lib
+	$(PYTHON) scripts/exports-table.py $(BUILD_LIB)/libmemcached.so.11 docs/exports.md
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --all-targets -- -D warnings
+
+clean:
+	rm -rf build
+	$(CARGO) clean

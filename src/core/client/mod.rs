@@ -1,0 +1,595 @@
+//! The client handle: servers, behaviors, key placement, connection
+//! management with 1.1.4's failure bookkeeping, and the last error.
+//!
+//! Commands live in submodules: [`storage`] (set/add/…/delete/incr/touch),
+//! [`retrieve`] (get/mget/fetch), [`admin`] (flush/version/stats/dump/quit).
+//! [`wire`] has the reply readers they share.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::core::behavior::Behaviors;
+use crate::core::connection::{Connection, SocketOptions, Target, Timeouts, Wait};
+use crate::core::distribution::{self, Continuum, Distribution, ServerPoint, VirtualBuckets};
+use crate::core::error::{Error, Result, ReturnCode};
+use crate::core::hash::{HashAlgorithm, KeyHasher};
+use crate::core::server::{Server, ServerState};
+use crate::core::server_list::{ServerKind, ServerSpec};
+
+pub mod admin;
+pub mod behaviors;
+pub mod retrieve;
+pub mod storage;
+pub mod wire;
+
+/// Longest key (namespace included) memcached accepts.
+pub const MAX_KEY_LEN: usize = 250;
+/// Longest namespace.
+pub const MAX_NAMESPACE_LEN: usize = 127;
+/// Buffered requests are sent once this many bytes are queued.
+pub const MAX_BUFFER: usize = 8196;
+
+/// Seconds since the epoch.
+pub fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Where a fetched value is written. The core asks for a buffer of exactly
+/// the value's length once the key and length are known, then reads the
+/// value straight into it (no intermediate copy).
+pub trait ValueSink {
+    /// A value for `key` (namespace removed) of `len` bytes is arriving.
+    fn value_buffer(&mut self, key: &[u8], flags: u32, cas: u64, len: usize) -> Result<&mut [u8]>;
+}
+
+/// A sink that keeps values in a reused `Vec` (tests, internal use).
+#[derive(Debug, Default)]
+pub struct VecSink {
+    pub key: Vec<u8>,
+    pub value: Vec<u8>,
+    pub flags: u32,
+    pub cas: u64,
+}
+
+impl ValueSink for VecSink {
+    fn value_buffer(&mut self, key: &[u8], flags: u32, cas: u64, len: usize) -> Result<&mut [u8]> {
+        self.key.clear();
+        self.key.extend_from_slice(key);
+        self.flags = flags;
+        self.cas = cas;
+        self.value.clear();
+        self.value.resize(len, 0);
+        Ok(&mut self.value[..])
+    }
+}
+
+/// Metadata of a value that was delivered to a sink.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ItemMeta {
+    pub flags: u32,
+    pub cas: u64,
+    pub len: usize,
+    /// Index of the server that returned it.
+    pub server: usize,
+}
+
+/// A memcached client handle.
+#[derive(Debug)]
+pub struct Client {
+    pub servers: Vec<Server>,
+    pub behaviors: Behaviors,
+    /// The key hash (BEHAVIOR_HASH).
+    pub hasher: KeyHasher,
+    /// The distribution hash (KETAMA_HASH): stored, not used for placement.
+    pub dist_hasher: KeyHasher,
+    pub distribution: Distribution,
+    /// `ketama.weighted_`.
+    pub weighted: bool,
+    continuum: Continuum,
+    /// `ketama.next_distribution_rebuild`: when an ejected server returns.
+    pub next_distribution_rebuild: i64,
+    pub buckets: Option<VirtualBuckets>,
+    /// The namespace (prefix key) prepended to every key on the wire.
+    pub namespace: Vec<u8>,
+    /// Counts API calls; failure counters move at most once per call.
+    pub query_id: u64,
+    pub last_error: Option<Error>,
+    /// Index of the server that last failed.
+    pub last_disconnected: Option<usize>,
+    hash_scratch: Vec<u8>,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client::new()
+    }
+}
+
+impl Client {
+    /// A handle with 1.1.4's defaults and no servers.
+    pub fn new() -> Client {
+        Client {
+            servers: Vec::new(),
+            behaviors: Behaviors::default(),
+            hasher: KeyHasher::default(),
+            dist_hasher: KeyHasher::default(),
+            distribution: Distribution::Modula,
+            weighted: false,
+            continuum: Continuum::default(),
+            next_distribution_rebuild: 0,
+            buckets: None,
+            namespace: Vec::new(),
+            query_id: 1,
+            last_error: None,
+            last_disconnected: None,
+            hash_scratch: Vec::new(),
+        }
+    }
+
+    /// A copy of the configuration (servers, behaviors, namespace), with no
+    /// connections.
+    pub fn clone_config(&self) -> Client {
+        let mut c = Client {
+            servers: self.servers.iter().map(Server::clone_config).collect(),
+            behaviors: self.behaviors.clone(),
+            hasher: self.hasher.clone(),
+            dist_hasher: self.dist_hasher.clone(),
+            distribution: self.distribution,
+            weighted: self.weighted,
+            continuum: Continuum::default(),
+            next_distribution_rebuild: 0,
+            buckets: self.buckets.clone(),
+            namespace: self.namespace.clone(),
+            query_id: 1,
+            last_error: None,
+            last_disconnected: None,
+            hash_scratch: Vec::new(),
+        };
+        c.rebuild_distribution();
+        c
+    }
+
+    // ----- errors -------------------------------------------------------
+
+    /// Record `e` as the handle's last error and return its code.
+    pub fn fail(&mut self, e: Error) -> ReturnCode {
+        let code = e.code;
+        self.last_error = Some(e);
+        code
+    }
+
+    /// Turn a result into the C return code, recording failures.
+    pub fn finish(&mut self, r: Result<ReturnCode>) -> ReturnCode {
+        match r {
+            Ok(code) => code,
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// `memcached_last_error`.
+    pub fn last_error_code(&self) -> ReturnCode {
+        self.last_error.as_ref().map(|e| e.code).unwrap_or(ReturnCode::Success)
+    }
+
+    /// `memcached_last_error_message` text.
+    pub fn last_error_text(&self) -> String {
+        match &self.last_error {
+            None => ReturnCode::Success.text().to_string(),
+            Some(e) => match &e.message {
+                Some(m) => format!("{} -> {}", e.code.text(), m),
+                None => e.code.text().to_string(),
+            },
+        }
+    }
+
+    /// Start an API call: failure counters move at most once per call.
+    pub fn begin_call(&mut self) {
+        self.query_id = self.query_id.wrapping_add(1);
+    }
+
+    // ----- servers ------------------------------------------------------
+
+    /// Add one server (`memcached_server_add*`). Weight 0 is stored as 1.
+    pub fn add_server(&mut self, spec: &ServerSpec) -> ReturnCode {
+        if self.behaviors.use_udp != (spec.kind == ServerKind::Udp) && spec.kind != ServerKind::UnixSocket {
+            return self.fail(Error::with_message(
+                ReturnCode::InvalidHostProtocol,
+                "the server's transport does not match the handle's (USE_UDP)",
+            ));
+        }
+        let weight = if spec.weight == 0 { 1 } else { spec.weight };
+        if weight > 1 && self.distribution.is_consistent() {
+            self.weighted = true;
+        }
+        self.servers.push(Server::new(&spec.hostname, spec.port, weight, spec.kind));
+        self.rebuild_distribution();
+        ReturnCode::Success
+    }
+
+    /// Add several servers (`memcached_server_push`); any weight > 1 turns
+    /// weighting on.
+    pub fn push_servers(&mut self, specs: &[ServerSpec]) -> ReturnCode {
+        for spec in specs {
+            if self.behaviors.use_udp != (spec.kind == ServerKind::Udp) && spec.kind != ServerKind::UnixSocket {
+                return self.fail(Error::new(ReturnCode::InvalidHostProtocol));
+            }
+        }
+        for spec in specs {
+            let weight = if spec.weight == 0 { 1 } else { spec.weight };
+            if weight > 1 {
+                self.weighted = true;
+            }
+            let kind = if self.behaviors.use_udp && spec.kind == ServerKind::Tcp { ServerKind::Udp } else { spec.kind };
+            self.servers.push(Server::new(&spec.hostname, spec.port, weight, kind));
+        }
+        self.rebuild_distribution();
+        ReturnCode::Success
+    }
+
+    /// Remove every server (`memcached_servers_reset`).
+    pub fn reset_servers(&mut self) {
+        self.quit_all();
+        self.servers.clear();
+        self.continuum = Continuum::default();
+        self.next_distribution_rebuild = 0;
+        self.last_disconnected = None;
+    }
+
+    /// Sort servers by host name then port (SORT_HOSTS).
+    fn sort_servers(&mut self) {
+        self.servers.sort_by(|a, b| a.hostname.as_bytes().cmp(b.hostname.as_bytes()).then(a.port.cmp(&b.port)));
+    }
+
+    /// Rebuild the continuum (after any server or distribution change).
+    pub fn rebuild_distribution(&mut self) {
+        if self.behaviors.sort_hosts {
+            self.sort_servers();
+        }
+        if !self.distribution.is_consistent() {
+            self.continuum = Continuum::default();
+            self.next_distribution_rebuild = 0;
+            return;
+        }
+        let now = now_secs();
+        let eject = self.behaviors.auto_eject_hosts;
+        let mut next_rebuild = 0i64;
+        let points: Vec<ServerPoint<'_>> = self
+            .servers
+            .iter()
+            .map(|s| {
+                let live = !eject || s.next_retry <= now;
+                if !live && (next_rebuild == 0 || s.next_retry < next_rebuild) {
+                    next_rebuild = s.next_retry;
+                }
+                ServerPoint {
+                    hostname: &s.hostname,
+                    port: s.port,
+                    weight: s.weight,
+                    is_unix_socket: s.is_unix(),
+                    live,
+                }
+            })
+            .collect();
+        let any_live = points.iter().any(|p| p.live);
+        if any_live {
+            // Weighted continua always hash points with MD5.
+            self.continuum = Continuum::build(&points, self.distribution, self.weighted, &self.hasher);
+        }
+        self.next_distribution_rebuild = next_rebuild;
+    }
+
+    /// The continuum (for the C mirror and tests).
+    pub fn continuum(&self) -> &Continuum {
+        &self.continuum
+    }
+
+    // ----- keys and placement ------------------------------------------
+
+    /// Validate a key as 1.1.4 does, plus: in the ASCII protocol a key with
+    /// a blank or control byte is always refused (it would inject commands).
+    pub fn check_key(&self, key: &[u8]) -> Result<()> {
+        if key.is_empty() || key.len() > MAX_KEY_LEN {
+            return Err(Error::with_message(
+                ReturnCode::BadKeyProvided,
+                format!("key length {} is outside 1..={MAX_KEY_LEN}", key.len()),
+            ));
+        }
+        if self.namespace.len() + key.len() > MAX_KEY_LEN {
+            return Err(Error::with_message(
+                ReturnCode::BadKeyProvided,
+                "namespace plus key is longer than 250 bytes",
+            ));
+        }
+        if !self.behaviors.binary_protocol {
+            if self.behaviors.verify_key {
+                if !key.iter().all(|&b| b.is_ascii_graphic()) {
+                    return Err(Error::with_message(
+                        ReturnCode::BadKeyProvided,
+                        "key contains a byte that is not printable (VERIFY_KEY)",
+                    ));
+                }
+            } else if key.iter().any(|&b| b <= b' ' || b == 0x7f) {
+                return Err(Error::with_message(
+                    ReturnCode::BadKeyProvided,
+                    "key contains a blank or control byte, which the ASCII protocol cannot carry",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The hash of a (group) key, with the namespace when
+    /// HASH_WITH_PREFIX_KEY is on.
+    pub fn hash_key(&mut self, key: &[u8]) -> u32 {
+        if self.behaviors.hash_with_prefix_key && !self.namespace.is_empty() {
+            if self.namespace.len() + key.len() > MAX_KEY_LEN {
+                return 0;
+            }
+            let mut scratch = std::mem::take(&mut self.hash_scratch);
+            scratch.clear();
+            scratch.extend_from_slice(&self.namespace);
+            scratch.extend_from_slice(key);
+            let h = self.hasher.hash(&scratch);
+            self.hash_scratch = scratch;
+            h
+        } else {
+            self.hasher.hash(key)
+        }
+    }
+
+    /// Index of the server for a key, without the auto-eject rebuild
+    /// (`memcached_generate_hash`).
+    pub fn server_index_no_rebuild(&mut self, key: &[u8]) -> Option<usize> {
+        let n = self.servers.len();
+        if n == 0 {
+            return None;
+        }
+        if n == 1 {
+            return Some(0);
+        }
+        let h = self.hash_key(key);
+        self.dispatch(h)
+    }
+
+    fn dispatch(&self, h: u32) -> Option<usize> {
+        let n = self.servers.len() as u32;
+        match distribution::dispatch(self.distribution, h, n, &self.continuum, self.buckets.as_ref()) {
+            Some(i) => Some((i as usize).min(self.servers.len() - 1)),
+            None if self.distribution == Distribution::Random => {
+                let r = random_u32();
+                Some((r % n) as usize)
+            }
+            None => Some(0),
+        }
+    }
+
+    /// Index of the server for a key (`memcached_generate_hash_with_redistribution`).
+    pub fn server_index(&mut self, key: &[u8]) -> Result<usize> {
+        if self.servers.is_empty() {
+            return Err(Error::with_message(ReturnCode::NoServers, "no servers have been added"));
+        }
+        self.maybe_rebuild_for_eject();
+        Ok(self.server_index_no_rebuild(key).unwrap_or(0))
+    }
+
+    /// With auto-eject, bring returning servers back into the continuum.
+    pub fn maybe_rebuild_for_eject(&mut self) {
+        if self.behaviors.auto_eject_hosts
+            && self.next_distribution_rebuild != 0
+            && now_secs() > self.next_distribution_rebuild
+        {
+            self.rebuild_distribution();
+        }
+    }
+
+    // ----- connections --------------------------------------------------
+
+    /// The wait bounds the behaviors give.
+    pub fn timeouts(&self) -> Timeouts {
+        let poll = Wait::from_millis(self.behaviors.poll_timeout);
+        Timeouts {
+            read: poll.capped_micros(self.behaviors.rcv_timeout),
+            write: poll.capped_micros(self.behaviors.snd_timeout),
+        }
+    }
+
+    fn socket_options(&self) -> SocketOptions {
+        SocketOptions {
+            tcp_nodelay: self.behaviors.tcp_nodelay,
+            keepalive: self.behaviors.tcp_keepalive,
+            keepidle: self.behaviors.tcp_keepidle,
+            send_size: self.behaviors.send_size,
+            recv_size: self.behaviors.recv_size,
+            linger_zero: self.behaviors.no_block,
+        }
+    }
+
+    /// Count a connect failure against a server (`memcached_mark_server_for_timeout`).
+    fn mark_server_for_timeout(&mut self, idx: usize) {
+        let qid = self.query_id;
+        let limit = self.behaviors.server_timeout_limit;
+        let retry = self.behaviors.retry_timeout.max(0) as i64;
+        let s = &mut self.servers[idx];
+        if s.timeout_counter_query_id != qid {
+            s.timeout_counter += 1;
+            s.timeout_counter_query_id = qid;
+        }
+        if s.timeout_counter >= limit {
+            s.next_retry = now_secs() + retry;
+            s.state = ServerState::InTimeout;
+            if s.failure_counter_query_id != qid {
+                s.failure_counter += 1;
+                s.failure_counter_query_id = qid;
+            }
+        }
+    }
+
+    /// Make sure server `idx` has a connection, applying 1.1.4's back-off
+    /// rules first (`backoff_handling` then `network_connect`).
+    pub fn connect(&mut self, idx: usize) -> Result<()> {
+        if self.servers[idx].conn.is_some() {
+            let t = self.timeouts();
+            let conn = self.servers[idx].conn.as_mut().expect("checked");
+            return conn.set_timeouts(t);
+        }
+        if self.behaviors.use_udp {
+            return Err(Error::with_message(ReturnCode::NotSupported, "UDP is not supported by this library yet"));
+        }
+        let now = now_secs();
+        let limit = self.behaviors.server_failure_limit;
+        let mut retrying = false;
+        {
+            let eject = self.behaviors.auto_eject_hosts;
+            let dead_timeout = self.behaviors.dead_timeout;
+            let s = &mut self.servers[idx];
+            if limit > 0 && s.failure_counter >= limit {
+                if eject {
+                    if dead_timeout > 0 {
+                        s.next_retry = now + dead_timeout as i64;
+                        s.failure_counter = limit - 1;
+                    }
+                    let label = s.label();
+                    self.rebuild_distribution();
+                    return Err(Error::with_message(
+                        ReturnCode::ServerMarkedDead,
+                        format!("server {label} has failed {limit} times and is ejected"),
+                    ));
+                }
+                s.state = ServerState::InTimeout;
+                if s.next_retry < 1 {
+                    s.next_retry = 1;
+                }
+            }
+            if s.state == ServerState::InTimeout {
+                if s.next_retry < now {
+                    s.state = ServerState::New;
+                    s.timeout_counter = 0;
+                    retrying = true;
+                } else {
+                    return Err(Error::with_message(
+                        ReturnCode::ServerTemporarilyDisabled,
+                        format!("server {} is disabled until its retry timeout passes", s.label()),
+                    ));
+                }
+            }
+        }
+        let connect_wait = Wait::from_millis(self.behaviors.connect_timeout);
+        let opts = self.socket_options();
+        let result = {
+            let s = &self.servers[idx];
+            let target =
+                if s.is_unix() { Target::Unix(&s.hostname) } else { Target::Tcp(s.resolve_name(), s.port) };
+            Connection::connect(&target, connect_wait, &opts)
+        };
+        match result {
+            Ok(mut conn) => {
+                conn.set_timeouts(self.timeouts())?;
+                let s = &mut self.servers[idx];
+                s.conn = Some(conn);
+                s.state = ServerState::Connected;
+                s.failure_counter = 0;
+                s.timeout_counter = 0;
+                s.next_retry = 0;
+                Ok(())
+            }
+            Err(mut e) => {
+                let label = self.servers[idx].label();
+                e.message = Some(match e.message.take() {
+                    Some(m) => format!("{m} ({label})"),
+                    None => label.clone(),
+                });
+                self.servers[idx].set_error(&e);
+                self.last_disconnected = Some(idx);
+                self.mark_server_for_timeout(idx);
+                if retrying && e.code != ReturnCode::HostLookupFailure {
+                    e.code = ReturnCode::ServerTemporarilyDisabled;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Note an I/O failure on an established connection: close it so no
+    /// later call can read a stale reply.
+    pub fn io_failed(&mut self, idx: usize, e: &mut Error) {
+        let s = &mut self.servers[idx];
+        let label = s.label();
+        if !e.message.as_deref().is_some_and(|m| m.contains(&label)) {
+            e.message = Some(match e.message.take() {
+                Some(m) => format!("{m} ({label})"),
+                None => label,
+            });
+        }
+        s.set_error(e);
+        s.close();
+        self.last_disconnected = Some(idx);
+    }
+
+    /// Whether an error leaves the connection unusable.
+    pub fn breaks_connection(code: ReturnCode) -> bool {
+        matches!(
+            code,
+            ReturnCode::ConnectionFailure
+                | ReturnCode::WriteFailure
+                | ReturnCode::ReadFailure
+                | ReturnCode::UnknownReadFailure
+                | ReturnCode::ProtocolError
+                | ReturnCode::Errno
+                | ReturnCode::Timeout
+                | ReturnCode::PartialRead
+                | ReturnCode::MemoryAllocationFailure
+        )
+    }
+
+    /// Close every connection after sending `quit` (`memcached_quit`).
+    pub fn quit_all(&mut self) {
+        for s in &mut self.servers {
+            if let Some(conn) = s.conn.as_mut() {
+                conn.wbuf.clear();
+                if self.behaviors.binary_protocol {
+                    crate::core::protocol::binary::encode_simple(
+                        &mut conn.wbuf,
+                        crate::core::protocol::binary::opcode::QUITQ,
+                        &[],
+                        0,
+                    );
+                } else {
+                    crate::core::protocol::ascii::encode_quit(&mut conn.wbuf);
+                }
+                let _ = conn.flush();
+            }
+            s.close();
+            s.failure_counter = 0;
+            s.timeout_counter = 0;
+        }
+    }
+
+    /// Close every connection without a word (behaviors that need new sockets).
+    pub fn close_all(&mut self) {
+        for s in &mut self.servers {
+            s.close();
+        }
+    }
+
+    /// The current key hash algorithm.
+    pub fn hash_algorithm(&self) -> HashAlgorithm {
+        self.hasher.algorithm()
+    }
+}
+
+/// libc `random()`-like source for RANDOM distribution, without unsafe code.
+fn random_u32() -> u32 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(
+            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0x9e37_79b9) | 1
+        );
+    }
+    STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        (x >> 33) as u32
+    })
+}

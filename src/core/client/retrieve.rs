@@ -1,0 +1,406 @@
+//! Reading values: single `get`, multi-get (`mget`) that writes to every
+//! involved server before reading, and `fetch` that returns one value at a
+//! time from whichever server has one ready.
+
+use super::{Client, ItemMeta, ValueSink, wire};
+use crate::core::connection::{self, Connection};
+use crate::core::error::{Error, Result, ReturnCode};
+use crate::core::protocol::ascii::{self, Reply};
+use crate::core::protocol::binary::{self, opcode};
+
+/// Largest extras + key of a value reply we accept (4 bytes of flags and a
+/// key of at most 250 bytes, with room to spare).
+const MAX_VALUE_PREFIX: usize = 4 + 256;
+
+/// A sink that drops values (draining an abandoned multi-get).
+struct Discard(Vec<u8>);
+
+impl ValueSink for Discard {
+    fn value_buffer(&mut self, _key: &[u8], _flags: u32, _cas: u64, len: usize) -> Result<&mut [u8]> {
+        self.0.clear();
+        self.0.resize(len.min(1 << 16), 0);
+        if len > self.0.len() {
+            self.0.resize(len, 0);
+        }
+        Ok(&mut self.0[..len])
+    }
+}
+
+/// What one reply of a multi-get was.
+enum Step {
+    Value(ItemMeta),
+    Done,
+    Skipped,
+}
+
+impl Client {
+    /// `memcached_get`: `Ok(None)` on a miss.
+    pub fn get(&mut self, group: &[u8], key: &[u8], sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
+        self.begin_call();
+        if self.behaviors.use_udp {
+            return Err(Error::with_message(ReturnCode::NotSupported, "get is not supported over UDP"));
+        }
+        let idx = self.target(group, key)?;
+        if self.servers[idx].mget_pending {
+            let r = self.drain_mget(idx);
+            self.on_server(idx, r)?;
+        }
+        let r = self.get_on(idx, key, sink);
+        self.on_server(idx, r)
+    }
+
+    fn get_on(&mut self, idx: usize, key: &[u8], sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
+        let binary = self.behaviors.binary_protocol;
+        let cas = self.behaviors.support_cas;
+        let ns = std::mem::take(&mut self.namespace);
+        let conn = self.servers[idx].conn.as_mut().expect("connected");
+        let mut opaque = 0;
+        if binary {
+            opaque = conn.next_opaque();
+            binary::encode_get(&mut conn.wbuf, opcode::GETK, &ns, key, opaque);
+        } else {
+            ascii::begin_get(&mut conn.wbuf, if cas { "gets" } else { "get" });
+            ascii::push_get_key(&mut conn.wbuf, &ns, key);
+            ascii::end_line(&mut conn.wbuf);
+        }
+        let r = Self::get_exchange(conn, binary, opaque, &ns, idx, sink);
+        self.namespace = ns;
+        r
+    }
+
+    fn get_exchange(
+        conn: &mut Connection,
+        binary: bool,
+        opaque: u32,
+        ns: &[u8],
+        idx: usize,
+        sink: &mut dyn ValueSink,
+    ) -> Result<Option<ItemMeta>> {
+        conn.flush()?;
+        if binary {
+            let h = wire::binary_header(conn, opaque)?;
+            if h.status != 0 {
+                let e = wire::binary_status_error(conn, &h)?;
+                return if e.code == ReturnCode::Notfound { Ok(None) } else { Err(e) };
+            }
+            return read_binary_value(conn, &h, ns, idx, sink).map(Some);
+        }
+        wire::ascii_drain(conn)?;
+        match read_ascii_reply(conn, ns, idx, sink)? {
+            Step::Value(meta) => {
+                // The END that closes the reply.
+                let n = wire::ascii_line(conn)?;
+                let is_end = matches!(ascii::parse_reply_line(&conn.buffered()[..n]), Ok(Reply::End));
+                conn.consume(n);
+                match is_end {
+                    true => Ok(Some(meta)),
+                    false => Err(Error::with_message(
+                        ReturnCode::UnknownReadFailure,
+                        "the server sent more than one value for one key",
+                    )),
+                }
+            }
+            Step::Done => Ok(None),
+            Step::Skipped => Err(Error::new(ReturnCode::UnknownReadFailure)),
+        }
+    }
+
+    /// `memcached_mget(_by_key)`: send the requests; read the values with
+    /// [`Client::fetch`]. `key_at(i)` gives key `i` of `n`.
+    pub fn mget<'k>(
+        &mut self,
+        group: Option<&[u8]>,
+        n: usize,
+        key_at: &dyn Fn(usize) -> &'k [u8],
+    ) -> Result<ReturnCode> {
+        self.begin_call();
+        if self.servers.is_empty() {
+            return Err(Error::with_message(ReturnCode::NoServers, "no servers have been added"));
+        }
+        if self.behaviors.use_udp {
+            return Err(Error::with_message(ReturnCode::NotSupported, "mget is not supported over UDP"));
+        }
+        if n == 0 {
+            return Err(Error::with_message(ReturnCode::Notfound, "number_of_keys was zero"));
+        }
+        if let Some(g) = group {
+            self.check_key(g)?;
+        }
+        for i in 0..n {
+            self.check_key(key_at(i))?;
+        }
+        // Finish any earlier multi-get nobody fetched to the end.
+        for idx in 0..self.servers.len() {
+            if self.servers[idx].mget_pending {
+                let r = self.drain_mget(idx);
+                let _ = self.on_server(idx, r);
+            }
+        }
+        self.maybe_rebuild_for_eject();
+        let binary = self.behaviors.binary_protocol;
+        let cmd = if self.behaviors.support_cas { "gets" } else { "get" };
+        let ns = std::mem::take(&mut self.namespace);
+        let mut failed: Option<Error> = None;
+        let mut started = 0usize;
+        let mut failures = 0usize;
+        for i in 0..n {
+            let key = key_at(i);
+            let idx = match group {
+                Some(g) => self.server_index_no_rebuild(g),
+                None => self.server_index_no_rebuild(key),
+            }
+            .unwrap_or(0);
+            if !self.servers[idx].mget_pending {
+                if self.servers[idx].conn.is_none() && self.servers[idx].last_error.is_some() && failed.is_some() {
+                    // Already failed during this call: skip its keys.
+                    if self.servers[idx].failure_counter_query_id == self.query_id
+                        || self.servers[idx].timeout_counter_query_id == self.query_id
+                    {
+                        continue;
+                    }
+                }
+                if let Err(e) = self.connect(idx) {
+                    failures += 1;
+                    failed = Some(e);
+                    continue;
+                }
+                let s = &mut self.servers[idx];
+                let conn = s.conn.as_mut().expect("connected");
+                s.mget_pending = true;
+                started += 1;
+                if binary {
+                    s.mget_opaque = conn.next_opaque();
+                } else {
+                    ascii::begin_get(&mut conn.wbuf, cmd);
+                }
+            }
+            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            if binary {
+                let o = conn.next_opaque();
+                binary::encode_get(&mut conn.wbuf, opcode::GETKQ, &ns, key, o);
+            } else {
+                ascii::push_get_key(&mut conn.wbuf, &ns, key);
+            }
+        }
+        self.namespace = ns;
+        // Terminate and send every server's request.
+        for idx in 0..self.servers.len() {
+            if !self.servers[idx].mget_pending {
+                continue;
+            }
+            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            if binary {
+                let o = conn.next_opaque();
+                binary::encode_simple(&mut conn.wbuf, opcode::NOOP, &[], o);
+            } else {
+                ascii::end_line(&mut conn.wbuf);
+            }
+            let r = conn.flush();
+            if let Err(e) = self.on_server(idx, r) {
+                started -= 1;
+                failures += 1;
+                failed = Some(e);
+            }
+        }
+        match failed {
+            None => Ok(ReturnCode::Success),
+            Some(e) if started == 0 => Err(e),
+            Some(e) => {
+                let _ = failures;
+                self.last_error = Some(e);
+                Ok(ReturnCode::SomeErrors)
+            }
+        }
+    }
+
+    /// Read and drop the rest of a multi-get on server `idx`.
+    fn drain_mget(&mut self, idx: usize) -> Result<()> {
+        let mut sink = Discard(Vec::new());
+        let ns = std::mem::take(&mut self.namespace);
+        let binary = self.behaviors.binary_protocol;
+        let r = (|| {
+            let s = &mut self.servers[idx];
+            let first = s.mget_opaque;
+            let conn = s.conn.as_mut().ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
+            loop {
+                match read_mget_step(conn, binary, first, &ns, idx, &mut sink)? {
+                    Step::Done => return Ok(()),
+                    Step::Value(_) | Step::Skipped => {}
+                }
+            }
+        })();
+        self.namespace = ns;
+        self.servers[idx].mget_pending = false;
+        r
+    }
+
+    /// Whether a multi-get still has replies to read.
+    pub fn fetch_pending(&self) -> bool {
+        self.servers.iter().any(|s| s.mget_pending)
+    }
+
+    /// `memcached_fetch_result`: the next value of the pending multi-get,
+    /// `Ok(None)` when every server has answered (END).
+    pub fn fetch(&mut self, sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
+        let binary = self.behaviors.binary_protocol;
+        let mut ready = Vec::new();
+        loop {
+            let idx = match self.next_ready_server(&mut ready)? {
+                Some(i) => i,
+                None => return Ok(None),
+            };
+            let ns = std::mem::take(&mut self.namespace);
+            let s = &mut self.servers[idx];
+            let first = s.mget_opaque;
+            let conn = s.conn.as_mut().expect("pending servers are connected");
+            let r = read_mget_step(conn, binary, first, &ns, idx, sink);
+            self.namespace = ns;
+            match r {
+                Ok(Step::Value(meta)) => return Ok(Some(meta)),
+                Ok(Step::Done) => self.servers[idx].mget_pending = false,
+                Ok(Step::Skipped) => {}
+                Err(e) => {
+                    self.servers[idx].mget_pending = false;
+                    let r: Result<()> = Err(e);
+                    let e = self.on_server(idx, r).expect_err("error");
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Pick a server with pending multi-get replies: one with bytes
+    /// buffered, else the only one, else whichever poll() says is ready.
+    fn next_ready_server(&mut self, ready: &mut Vec<usize>) -> Result<Option<usize>> {
+        let mut pending = 0;
+        let mut last = 0;
+        for (i, s) in self.servers.iter().enumerate() {
+            if s.mget_pending {
+                pending += 1;
+                last = i;
+                if s.conn.as_ref().is_some_and(|c| !c.buffered().is_empty()) {
+                    return Ok(Some(i));
+                }
+            }
+        }
+        if pending <= 1 {
+            return Ok(if pending == 1 { Some(last) } else { None });
+        }
+        let wait = self.timeouts().read;
+        let idxs: Vec<usize> = (0..self.servers.len()).filter(|&i| self.servers[i].mget_pending).collect();
+        let fds: Vec<_> = idxs.iter().map(|&i| self.servers[i].conn.as_ref().expect("connected").fd()).collect();
+        match connection::poll_readable(&fds, wait, ready) {
+            Ok(()) => Ok(ready.first().map(|&k| idxs[k])),
+            Err(e) => {
+                drop(fds);
+                // Every pending server timed out: close them all.
+                let mut err = e;
+                for i in idxs {
+                    self.servers[i].mget_pending = false;
+                    self.io_failed(i, &mut err);
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Strip the namespace from a key the server sent back.
+fn strip_ns<'a>(key: &'a [u8], ns: &[u8]) -> &'a [u8] {
+    if !ns.is_empty() && key.starts_with(ns) { &key[ns.len()..] } else { key }
+}
+
+/// One reply of a multi-get on one connection.
+fn read_mget_step(
+    conn: &mut Connection,
+    binary: bool,
+    first: u32,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+) -> Result<Step> {
+    if binary {
+        let h = wire::binary_header(conn, first)?;
+        match h.opcode {
+            opcode::NOOP => {
+                conn.skip(h.body_len as usize)?;
+                Ok(Step::Done)
+            }
+            opcode::GETKQ | opcode::GETK | opcode::GETQ | opcode::GET if h.status == 0 => {
+                read_binary_value(conn, &h, ns, idx, sink).map(Step::Value)
+            }
+            _ => {
+                conn.skip(h.body_len as usize)?;
+                Ok(Step::Skipped)
+            }
+        }
+    } else {
+        wire::ascii_drain(conn)?;
+        read_ascii_reply(conn, ns, idx, sink)
+    }
+}
+
+/// Read one ASCII reply: a VALUE (delivered to the sink) or END.
+fn read_ascii_reply(conn: &mut Connection, ns: &[u8], idx: usize, sink: &mut dyn ValueSink) -> Result<Step> {
+    let n = wire::ascii_line(conn)?;
+    let mut keybuf = [0u8; 256];
+    let (klen, flags, len, cas) = match ascii::parse_reply_line(&conn.buffered()[..n]) {
+        Ok(Reply::Value { key, flags, len, cas }) => {
+            let key = strip_ns(key, ns);
+            if key.len() > keybuf.len() {
+                return Err(Error::with_message(ReturnCode::KeyTooBig, "the server returned a key longer than 250 bytes"));
+            }
+            keybuf[..key.len()].copy_from_slice(key);
+            (key.len(), flags, len, cas.unwrap_or(0))
+        }
+        Ok(Reply::End) => {
+            conn.consume(n);
+            return Ok(Step::Done);
+        }
+        Ok(Reply::ServerError(m)) => {
+            let e = Error::with_message(ReturnCode::ServerError, String::from_utf8_lossy(m).into_owned());
+            conn.consume(n);
+            return Err(e);
+        }
+        Ok(Reply::ClientError(m)) => {
+            let e = Error::with_message(ReturnCode::ClientError, String::from_utf8_lossy(m).into_owned());
+            conn.consume(n);
+            return Err(e);
+        }
+        Ok(_) => {
+            return Err(Error::with_message(ReturnCode::UnknownReadFailure, "unexpected reply to get"));
+        }
+        Err(e) => return Err(e),
+    };
+    conn.consume(n);
+    let buf = sink.value_buffer(&keybuf[..klen], flags, cas, len)?;
+    conn.read_exact_into(buf)?;
+    wire::ascii_value_end(conn)?;
+    Ok(Step::Value(ItemMeta { flags, cas, len, server: idx }))
+}
+
+/// Read the body of a successful binary GET-family reply into the sink.
+fn read_binary_value(
+    conn: &mut Connection,
+    h: &binary::ResponseHeader,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+) -> Result<ItemMeta> {
+    let pre = h.extras_len as usize + h.key_len as usize;
+    if pre > MAX_VALUE_PREFIX {
+        return Err(Error::with_message(ReturnCode::ProtocolError, "binary value reply with an oversized key"));
+    }
+    conn.fill_to(pre)?;
+    let b = conn.buffered();
+    let flags = if h.extras_len >= 4 { u32::from_be_bytes([b[0], b[1], b[2], b[3]]) } else { 0 };
+    let key = strip_ns(&b[h.extras_len as usize..pre], ns);
+    let mut keybuf = [0u8; MAX_VALUE_PREFIX];
+    keybuf[..key.len()].copy_from_slice(key);
+    let klen = key.len();
+    conn.consume(pre);
+    let len = h.value_len() as usize;
+    let buf = sink.value_buffer(&keybuf[..klen], flags, h.cas, len)?;
+    conn.read_exact_into(buf)?;
+    Ok(ItemMeta { flags, cas: h.cas, len, server: idx })
+}

@@ -1,0 +1,503 @@
+//! One connection to one server: the socket, a reused read buffer, a reused
+//! write buffer, and the timeouts that bound every wait.
+//!
+//! Sockets are blocking with `SO_RCVTIMEO`/`SO_SNDTIMEO` set to the wait
+//! bound, so a simple request is one `send` and one `recv`. Reads that must
+//! not wait (zero timeout, readiness-driven multi-server reads) use
+//! `MSG_DONTWAIT`. Every send uses `MSG_NOSIGNAL`: a dead peer must never
+//! raise SIGPIPE in the caller's process.
+
+use std::io::{self, IoSlice};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::time::Duration;
+
+use rustix::net::{RecvFlags, SendAncillaryBuffer, SendFlags};
+use socket2::{Domain, SockAddr, Socket, Type};
+
+use crate::core::error::{Error, Result, ReturnCode};
+
+/// How long one wait for the socket may last.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Wait forever (POLL_TIMEOUT -1).
+    Infinite,
+    /// Do not wait at all (POLL_TIMEOUT 0).
+    Immediate,
+    /// Wait at most this long.
+    For(Duration),
+}
+
+impl Wait {
+    /// From a millisecond setting where -1 (any negative) is infinite.
+    pub fn from_millis(ms: i32) -> Wait {
+        match ms {
+            m if m < 0 => Wait::Infinite,
+            0 => Wait::Immediate,
+            m => Wait::For(Duration::from_millis(m as u64)),
+        }
+    }
+
+    /// The smaller of this wait and an optional microsecond bound (>0).
+    pub fn capped_micros(self, us: i32) -> Wait {
+        if us <= 0 {
+            return self;
+        }
+        let cap = Duration::from_micros(us as u64);
+        match self {
+            Wait::Infinite => Wait::For(cap),
+            Wait::Immediate => Wait::Immediate,
+            Wait::For(d) => Wait::For(d.min(cap)),
+        }
+    }
+
+    fn as_sockopt(self) -> Option<Duration> {
+        match self {
+            Wait::For(d) => Some(d),
+            // Immediate waits use MSG_DONTWAIT; the option stays "forever".
+            Wait::Infinite | Wait::Immediate => None,
+        }
+    }
+}
+
+/// The read and write wait bounds applied to a connection.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub read: Wait,
+    pub write: Wait,
+}
+
+/// Socket options applied at connect time.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct SocketOptions {
+    pub tcp_nodelay: bool,
+    pub keepalive: bool,
+    /// Seconds; 0 leaves the OS default.
+    pub keepidle: u32,
+    /// Bytes; <= 0 leaves the OS default.
+    pub send_size: i32,
+    /// Bytes; <= 0 leaves the OS default.
+    pub recv_size: i32,
+    /// NO_BLOCK: 1.1.4 also sets `SO_LINGER {1, 0}`.
+    pub linger_zero: bool,
+}
+
+/// Where to connect.
+#[derive(Clone, Debug)]
+pub enum Target<'a> {
+    /// Host name (brackets of an IPv6 literal already removed) and port.
+    Tcp(&'a str, u16),
+    /// Path of a unix-domain socket.
+    Unix(&'a str),
+}
+
+/// Initial capacity of the read buffer; it grows for long lines only.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// An open connection.
+#[derive(Debug)]
+pub struct Connection {
+    sock: Socket,
+    rbuf: Vec<u8>,
+    rpos: usize,
+    /// Requests not yet sent.
+    pub wbuf: Vec<u8>,
+    applied: Timeouts,
+    next_opaque: u32,
+    /// Replies the server still owes for requests whose answers nobody
+    /// waits for (ASCII buffered commands); drained before the next reply.
+    pub outstanding: u32,
+}
+
+fn io_err(code: ReturnCode, e: &io::Error, what: &str) -> Error {
+    Error {
+        code,
+        message: Some(format!("{what}: {e}")),
+        errno: e.raw_os_error().unwrap_or(0),
+    }
+}
+
+fn rustix_err(e: rustix::io::Errno) -> io::Error {
+    io::Error::from_raw_os_error(e.raw_os_error())
+}
+
+/// Resolve a host name with getaddrinfo.
+pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
+    match (host, port).to_socket_addrs() {
+        Ok(addrs) => {
+            let v: Vec<SocketAddr> = addrs.collect();
+            if v.is_empty() {
+                Err(Error::with_message(
+                    ReturnCode::HostLookupFailure,
+                    format!("no address for {host}"),
+                ))
+            } else {
+                Ok(v)
+            }
+        }
+        Err(e) => Err(Error::with_message(
+            ReturnCode::HostLookupFailure,
+            format!("getaddrinfo({host}): {e}"),
+        )),
+    }
+}
+
+impl Connection {
+    /// Open a connection, bounded by `connect_wait`.
+    pub fn connect(target: &Target<'_>, connect_wait: Wait, opts: &SocketOptions) -> Result<Connection> {
+        match target {
+            Target::Tcp(host, port) => {
+                let addrs = resolve(host, *port)?;
+                let mut last = None;
+                for addr in addrs {
+                    match Self::connect_one(&SockAddr::from(addr), Domain::for_address(addr), connect_wait, opts, true)
+                    {
+                        Ok(c) => return Ok(c),
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(last.unwrap_or_else(|| Error::new(ReturnCode::ConnectionFailure)))
+            }
+            Target::Unix(path) => {
+                let addr = SockAddr::unix(path).map_err(|e| io_err(ReturnCode::FailUnixSocket, &e, path))?;
+                Self::connect_one(&addr, Domain::UNIX, connect_wait, opts, false).map_err(|mut e| {
+                    if e.code == ReturnCode::ConnectionFailure {
+                        e.code = ReturnCode::FailUnixSocket;
+                    }
+                    e
+                })
+            }
+        }
+    }
+
+    fn connect_one(
+        addr: &SockAddr,
+        domain: Domain,
+        wait: Wait,
+        opts: &SocketOptions,
+        tcp: bool,
+    ) -> Result<Connection> {
+        let sock = Socket::new(domain, Type::STREAM.cloexec(), None)
+            .map_err(|e| io_err(ReturnCode::Error, &e, "socket()"))?;
+        if tcp {
+            Self::apply_options(&sock, opts)
+                .map_err(|e| io_err(ReturnCode::ConnectionFailure, &e, "setsockopt()"))?;
+        }
+        let res = match wait {
+            Wait::Infinite => sock.connect(addr),
+            Wait::Immediate => sock.connect_timeout(addr, Duration::from_millis(1)),
+            Wait::For(d) => sock.connect_timeout(addr, d),
+        };
+        if let Err(e) = res {
+            let code = if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock {
+                ReturnCode::Timeout
+            } else {
+                ReturnCode::ConnectionFailure
+            };
+            return Err(io_err(code, &e, "connect()"));
+        }
+        Ok(Connection {
+            sock,
+            rbuf: Vec::with_capacity(READ_CHUNK),
+            rpos: 0,
+            wbuf: Vec::with_capacity(1024),
+            applied: Timeouts { read: Wait::Infinite, write: Wait::Infinite },
+            next_opaque: 1,
+            outstanding: 0,
+        })
+    }
+
+    fn apply_options(sock: &Socket, o: &SocketOptions) -> io::Result<()> {
+        if o.tcp_nodelay {
+            sock.set_nodelay(true)?;
+        }
+        if o.keepalive {
+            sock.set_keepalive(true)?;
+        }
+        if o.keepidle > 0 {
+            let ka = socket2::TcpKeepalive::new().with_time(Duration::from_secs(o.keepidle as u64));
+            sock.set_tcp_keepalive(&ka)?;
+        }
+        if o.send_size > 0 {
+            sock.set_send_buffer_size(o.send_size as usize)?;
+        }
+        if o.recv_size > 0 {
+            sock.set_recv_buffer_size(o.recv_size as usize)?;
+        }
+        if o.linger_zero {
+            sock.set_linger(Some(Duration::from_secs(0)))?;
+        }
+        Ok(())
+    }
+
+    /// The kernel's SO_SNDBUF.
+    pub fn send_buffer_size(&self) -> usize {
+        self.sock.send_buffer_size().unwrap_or(0)
+    }
+
+    /// The kernel's SO_RCVBUF.
+    pub fn recv_buffer_size(&self) -> usize {
+        self.sock.recv_buffer_size().unwrap_or(0)
+    }
+
+    /// The socket, for poll().
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.sock.as_fd()
+    }
+
+    /// Apply wait bounds (a syscall only when they change).
+    pub fn set_timeouts(&mut self, t: Timeouts) -> Result<()> {
+        if t.read != self.applied.read {
+            self.sock
+                .set_read_timeout(t.read.as_sockopt())
+                .map_err(|e| io_err(ReturnCode::Errno, &e, "setsockopt(SO_RCVTIMEO)"))?;
+        }
+        if t.write != self.applied.write {
+            self.sock
+                .set_write_timeout(t.write.as_sockopt())
+                .map_err(|e| io_err(ReturnCode::Errno, &e, "setsockopt(SO_SNDTIMEO)"))?;
+        }
+        self.applied = t;
+        Ok(())
+    }
+
+    /// A fresh opaque value for a binary request.
+    pub fn next_opaque(&mut self) -> u32 {
+        let o = self.next_opaque;
+        self.next_opaque = self.next_opaque.wrapping_add(1).max(1);
+        o
+    }
+
+    fn send_flags(&self) -> SendFlags {
+        if self.applied.write == Wait::Immediate {
+            SendFlags::NOSIGNAL | SendFlags::DONTWAIT
+        } else {
+            SendFlags::NOSIGNAL
+        }
+    }
+
+    fn map_send_error(&self, e: io::Error) -> Error {
+        if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut {
+            if self.applied.write == Wait::Immediate {
+                Error::with_message(ReturnCode::Timeout, "timeout was set to zero")
+            } else {
+                Error::with_message(ReturnCode::Timeout, "timed out sending the request")
+            }
+        } else {
+            io_err(ReturnCode::WriteFailure, &e, "send()")
+        }
+    }
+
+    /// Send everything in the write buffer.
+    pub fn flush(&mut self) -> Result<()> {
+        let mut off = 0;
+        while off < self.wbuf.len() {
+            match rustix::net::send(&self.sock, &self.wbuf[off..], self.send_flags()) {
+                Ok(n) => off += n,
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => {
+                    self.wbuf.clear();
+                    return Err(self.map_send_error(rustix_err(e)));
+                }
+            }
+        }
+        self.wbuf.clear();
+        Ok(())
+    }
+
+    /// Send the write buffer followed by `value` and `trailer` without
+    /// copying the value (vectored I/O).
+    pub fn flush_with(&mut self, value: &[u8], trailer: &[u8]) -> Result<()> {
+        let total = self.wbuf.len() + value.len() + trailer.len();
+        let mut sent = 0usize;
+        while sent < total {
+            let parts = [&self.wbuf[..], value, trailer];
+            let mut slices: [IoSlice<'_>; 3] = [IoSlice::new(&[]), IoSlice::new(&[]), IoSlice::new(&[])];
+            let mut n_slices = 0;
+            let mut skip = sent;
+            for p in parts {
+                if skip >= p.len() {
+                    skip -= p.len();
+                    continue;
+                }
+                slices[n_slices] = IoSlice::new(&p[skip..]);
+                skip = 0;
+                n_slices += 1;
+            }
+            let mut control = SendAncillaryBuffer::default();
+            match rustix::net::sendmsg(&self.sock, &slices[..n_slices], &mut control, self.send_flags()) {
+                Ok(n) => sent += n,
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => {
+                    self.wbuf.clear();
+                    return Err(self.map_send_error(rustix_err(e)));
+                }
+            }
+        }
+        self.wbuf.clear();
+        Ok(())
+    }
+
+    /// Bytes received but not consumed yet.
+    pub fn buffered(&self) -> &[u8] {
+        &self.rbuf[self.rpos..]
+    }
+
+    /// Mark `n` buffered bytes consumed.
+    pub fn consume(&mut self, n: usize) {
+        self.rpos += n;
+        debug_assert!(self.rpos <= self.rbuf.len());
+        if self.rpos == self.rbuf.len() {
+            self.rbuf.clear();
+            self.rpos = 0;
+        }
+    }
+
+    fn map_recv_error(&self, e: io::Error) -> Error {
+        if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut {
+            if self.applied.read == Wait::Immediate {
+                Error::with_message(ReturnCode::Timeout, "timeout was set to zero")
+            } else {
+                Error::with_message(ReturnCode::Timeout, "timed out waiting for the server's reply")
+            }
+        } else if e.raw_os_error() == Some(libc::ECONNRESET) {
+            io_err(ReturnCode::ConnectionFailure, &e, "recv()")
+        } else {
+            io_err(ReturnCode::Errno, &e, "recv()")
+        }
+    }
+
+    /// Receive more bytes into the read buffer (at least one, or an error).
+    /// `limit` bounds how large the unconsumed buffer may grow.
+    pub fn fill(&mut self, limit: usize) -> Result<()> {
+        if self.rpos > 0 {
+            self.rbuf.drain(..self.rpos);
+            self.rpos = 0;
+        }
+        let len = self.rbuf.len();
+        if len >= limit {
+            return Err(Error::with_message(
+                ReturnCode::ProtocolError,
+                format!("reply line longer than {limit} bytes"),
+            ));
+        }
+        if self.rbuf.capacity() == len {
+            self.rbuf.reserve((limit - len).min(READ_CHUNK));
+        }
+        let flags = if self.applied.read == Wait::Immediate { RecvFlags::DONTWAIT } else { RecvFlags::empty() };
+        loop {
+            // Reads into the Vec's spare capacity; rustix sets the length.
+            match rustix::net::recv(&self.sock, &mut self.rbuf, flags) {
+                Ok((0, _)) => {
+                    return Err(Error::with_message(
+                        ReturnCode::ConnectionFailure,
+                        "the server closed the connection (recv() returned zero)",
+                    ));
+                }
+                Ok(_) => return Ok(()),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(self.map_recv_error(rustix_err(e))),
+            }
+        }
+    }
+
+    /// Make sure at least `n` bytes are buffered.
+    pub fn fill_to(&mut self, n: usize) -> Result<()> {
+        while self.buffered().len() < n {
+            self.rbuf.reserve(n);
+            self.fill(n.max(READ_CHUNK))?;
+        }
+        Ok(())
+    }
+
+    /// Read exactly `out.len()` bytes: first from the buffer, then straight
+    /// from the socket into `out` (no intermediate copy for large values).
+    pub fn read_exact_into(&mut self, out: &mut [u8]) -> Result<()> {
+        let have = self.buffered().len().min(out.len());
+        out[..have].copy_from_slice(&self.rbuf[self.rpos..self.rpos + have]);
+        self.consume(have);
+        let mut off = have;
+        let flags = if self.applied.read == Wait::Immediate { RecvFlags::DONTWAIT } else { RecvFlags::empty() };
+        while off < out.len() {
+            match rustix::net::recv(&self.sock, &mut out[off..], flags) {
+                Ok((0, _)) => {
+                    return Err(Error::with_message(
+                        ReturnCode::ConnectionFailure,
+                        "the server closed the connection in the middle of a value",
+                    ));
+                }
+                Ok((n, _)) => off += n,
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(self.map_recv_error(rustix_err(e))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Discard exactly `n` bytes of the reply stream.
+    pub fn skip(&mut self, mut n: usize) -> Result<()> {
+        while n > 0 {
+            if self.buffered().is_empty() {
+                self.fill(READ_CHUNK)?;
+            }
+            let take = self.buffered().len().min(n);
+            self.consume(take);
+            n -= take;
+        }
+        Ok(())
+    }
+
+    /// Whether the socket has become readable or hung up (used to detect a
+    /// stale or closed connection) without blocking.
+    pub fn poll_readable(&self, wait_ms: i32) -> Result<bool> {
+        if !self.buffered().is_empty() {
+            return Ok(true);
+        }
+        let mut fds = [rustix::event::PollFd::new(&self.sock, rustix::event::PollFlags::IN)];
+        let ts = rustix::event::Timespec {
+            tv_sec: (wait_ms.max(0) / 1000) as i64,
+            tv_nsec: ((wait_ms.max(0) % 1000) as i64) * 1_000_000,
+        };
+        match rustix::event::poll(&mut fds, Some(&ts)) {
+            Ok(n) => Ok(n > 0),
+            Err(e) => Err(io_err(ReturnCode::Errno, &rustix_err(e), "poll()")),
+        }
+    }
+}
+
+/// Wait until one of `fds` is readable; returns the indexes that are.
+pub fn poll_readable(fds: &[BorrowedFd<'_>], wait: Wait, ready: &mut Vec<usize>) -> Result<()> {
+    ready.clear();
+    let mut pfds: Vec<rustix::event::PollFd<'_>> = fds
+        .iter()
+        .map(|fd| rustix::event::PollFd::from_borrowed_fd(*fd, rustix::event::PollFlags::IN))
+        .collect();
+    let ts;
+    let timeout = match wait {
+        Wait::Infinite => None,
+        Wait::Immediate => {
+            ts = rustix::event::Timespec { tv_sec: 0, tv_nsec: 0 };
+            Some(&ts)
+        }
+        Wait::For(d) => {
+            ts = rustix::event::Timespec { tv_sec: d.as_secs() as i64, tv_nsec: d.subsec_nanos() as i64 };
+            Some(&ts)
+        }
+    };
+    loop {
+        match rustix::event::poll(&mut pfds, timeout) {
+            Ok(0) => {
+                return Err(Error::with_message(ReturnCode::Timeout, "timed out waiting for the servers' replies"));
+            }
+            Ok(_) => break,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(io_err(ReturnCode::Errno, &rustix_err(e), "poll()")),
+        }
+    }
+    for (i, p) in pfds.iter().enumerate() {
+        if !p.revents().is_empty() {
+            ready.push(i);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The memcached wire codecs, without any I/O.
+//!
+//! [`ascii`] speaks the text protocol and [`binary`] the binary protocol,
+//! both byte for byte as libmemcached 1.1.4 puts them on the wire. Encoders
+//! append to a caller-owned, reused `Vec<u8>` and never allocate once it has
+//! capacity; decoders look at byte slices, return borrowed views and answer
+//! `Ok(None)` ("need more bytes") for a prefix of a reply. No length read
+//! from a server is ever used to size an allocation here: callers must grow
+//! their read buffers only as bytes arrive, after checking the announced
+//! length against [`MAX_VALUE_LEN`] / [`binary::MAX_BODY_LEN`].
+
+pub mod ascii;
+pub mod binary;
+
+use crate::core::error::{Error, ReturnCode};
+
+/// The longest reply line accepted (bytes, `\r\n` included). A longer line
+/// without a terminator is a [`ReturnCode::ProtocolError`]. 1.1.4 used a
+/// 350..1024 byte stack buffer; memcached's own lines stay far below this.
+pub const MAX_LINE_LEN: usize = 8192;
+
+/// The largest value length a server may announce (1 GiB, memcached's own
+/// ceiling for `-I`). A bigger announced length is a protocol error rather
+/// than an attempt to allocate it.
+pub const MAX_VALUE_LEN: usize = 1 << 30;
+
+/// Appends the decimal form of `v` without allocating.
+#[inline]
+pub fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&tmp[i..]);
+}
+
+/// Appends the decimal form of a signed `v` (as C's `%lld`).
+#[inline]
+pub fn push_i64(buf: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        buf.push(b'-');
+    }
+    push_u64(buf, v.unsigned_abs());
+}
+
+/// Parses an unsigned decimal made only of ASCII digits (at least one),
+/// rejecting overflow.
+pub fn parse_u64(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(v)
+}
+
+/// Reads a C `strtol`-like decimal at the start of `s` (leading blanks and a
+/// sign allowed); returns the value (saturated) and the index after it.
+fn strtol_prefix(s: &[u8]) -> (i64, usize) {
+    let mut i = 0;
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let start = i;
+    let mut v: i64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        v = v.saturating_mul(10).saturating_add(i64::from(s[i] - b'0'));
+        i += 1;
+    }
+    if i == start {
+        return (0, 0);
+    }
+    (if neg { -v } else { v }, i)
+}
+
+/// Splits a version text such as `1.6.18` (the payload of an ASCII
+/// `VERSION` line or of a binary VERSION reply) into major, minor and micro
+/// numbers as 1.1.4 does: the major must be 1..=255, minor and micro at most
+/// 255 (a missing part reads as 0). Otherwise the error is
+/// [`ReturnCode::UnknownReadFailure`], 1.1.4's code for it.
+pub fn parse_version_numbers(text: &[u8]) -> Result<(u8, u8, u8), Error> {
+    let bad = |what: &str| {
+        Error::with_message(
+            ReturnCode::UnknownReadFailure,
+            format!("strtol() failed to parse {what} version"),
+        )
+    };
+    let (major, mut pos) = strtol_prefix(text);
+    if !(1..=255).contains(&major) {
+        return Err(bad("major"));
+    }
+    let mut parts = [0u8; 2];
+    for (n, what) in ["minor", "micro"].iter().enumerate() {
+        // 1.1.4 steps over exactly one separator byte.
+        let rest = text.get(pos + 1..).unwrap_or(&[]);
+        let (v, used) = strtol_prefix(rest);
+        if v > 255 {
+            return Err(bad(what));
+        }
+        // Negative values wrap into a u8 like the C cast.
+        parts[n] = v as u8;
+        pos = if used == 0 { pos + 1 } else { pos + 1 + used };
+    }
+    Ok((major as u8, parts[0], parts[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_format_like_printf() {
+        let mut b = Vec::new();
+        for v in [0u64, 1, 9, 10, 99, 12345, u64::MAX] {
+            b.clear();
+            push_u64(&mut b, v);
+            assert_eq!(b, v.to_string().as_bytes());
+        }
+        for v in [0i64, -1, 42, i64::MIN, i64::MAX] {
+            b.clear();
+            push_i64(&mut b, v);
+            assert_eq!(b, v.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn parse_u64_rejects_junk_and_overflow() {
+        assert_eq!(parse_u64(b"0"), Some(0));
+        assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64(b"18446744073709551616"), None);
+        assert_eq!(parse_u64(b""), None);
+        assert_eq!(parse_u64(b"1a"), None);
+        assert_eq!(parse_u64(b"-1"), None);
+    }
+
+    #[test]
+    fn version_numbers() {
+        assert_eq!(parse_version_numbers(b"1.6.18").unwrap(), (1, 6, 18));
+        assert_eq!(parse_version_numbers(b" 1.4.5\r\n").unwrap(), (1, 4, 5));
+        assert_eq!(parse_version_numbers(b"1.6").unwrap(), (1, 6, 0));
+        assert_eq!(parse_version_numbers(b"2").unwrap(), (2, 0, 0));
+        let e = parse_version_numbers(b"0.1.2").unwrap_err();
+        assert_eq!(e.code, ReturnCode::UnknownReadFailure);
+        assert!(parse_version_numbers(b"abc").is_err());
+        assert!(parse_version_numbers(b"256.1.1").is_err());
+        assert!(parse_version_numbers(b"1.256.1").is_err());
+        assert!(parse_version_numbers(b"1.2.300").is_err());
+    }
+}

@@ -1,0 +1,117 @@
+//! One configured server: its address as the caller gave it, its weight,
+//! its connection, and the failure bookkeeping failover decisions use.
+
+use std::ffi::CString;
+
+use crate::core::connection::Connection;
+use crate::core::error::Error;
+use crate::core::server_list::ServerKind;
+
+/// `enum memcached_server_state_t`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ServerState {
+    New = 0,
+    Addrinfo = 1,
+    InProgress = 2,
+    Connected = 3,
+    InTimeout = 4,
+    Disabled = 5,
+}
+
+/// A server of a handle.
+#[derive(Debug)]
+pub struct Server {
+    /// Host name, IP literal (IPv6 in brackets, as given) or socket path.
+    pub hostname: String,
+    /// The same, NUL-terminated, for `memcached_server_name`.
+    pub hostname_c: CString,
+    pub port: u16,
+    pub weight: u32,
+    pub kind: ServerKind,
+    pub state: ServerState,
+    pub conn: Option<Connection>,
+    pub failure_counter: u32,
+    pub failure_counter_query_id: u64,
+    pub timeout_counter: u32,
+    pub timeout_counter_query_id: u64,
+    /// Unix time (seconds) before which the server is not retried.
+    pub next_retry: i64,
+    /// The last error seen on this server.
+    pub last_error: Option<Error>,
+    /// The same message, NUL-terminated, for `memcached_server_error`.
+    pub last_error_c: Option<CString>,
+    /// (major, minor, micro) from `version`; 255 when unknown.
+    pub version: (u8, u8, u8),
+    /// An mget terminator (END / NOOP) this server still owes us.
+    pub mget_pending: bool,
+    /// Opaque of the first request of the pending binary mget.
+    pub mget_opaque: u32,
+}
+
+impl Server {
+    /// A new, unconnected server.
+    pub fn new(hostname: &str, port: u16, weight: u32, kind: ServerKind) -> Server {
+        let clean: String = hostname.chars().filter(|c| *c != '\0').collect();
+        Server {
+            hostname_c: CString::new(clean.clone()).unwrap_or_default(),
+            hostname: clean,
+            port,
+            weight,
+            kind,
+            state: ServerState::New,
+            conn: None,
+            failure_counter: 0,
+            failure_counter_query_id: 0,
+            timeout_counter: 0,
+            timeout_counter_query_id: 0,
+            next_retry: 0,
+            last_error: None,
+            last_error_c: None,
+            version: (255, 255, 255),
+            mget_pending: false,
+            mget_opaque: 0,
+        }
+    }
+
+    /// A configuration copy (no connection, fresh counters) for clones.
+    pub fn clone_config(&self) -> Server {
+        let mut s = Server::new(&self.hostname, self.port, self.weight, self.kind);
+        s.version = self.version;
+        s
+    }
+
+    /// The host name to resolve: IPv6 literal brackets removed.
+    pub fn resolve_name(&self) -> &str {
+        let h = self.hostname.as_str();
+        if h.starts_with('[') && h.ends_with(']') && h.len() >= 2 { &h[1..h.len() - 1] } else { h }
+    }
+
+    /// Whether this is a unix-domain socket server.
+    pub fn is_unix(&self) -> bool {
+        self.kind == ServerKind::UnixSocket
+    }
+
+    /// Record an error on this server.
+    pub fn set_error(&mut self, e: &Error) {
+        let text = match &e.message {
+            Some(m) => format!("{}, {}", e.code.text(), m),
+            None => e.code.text().to_string(),
+        };
+        self.last_error_c = CString::new(text.replace('\0', " ")).ok();
+        self.last_error = Some(e.clone());
+    }
+
+    /// Drop the connection (nothing sent).
+    pub fn close(&mut self) {
+        self.conn = None;
+        self.mget_pending = false;
+        if self.state == ServerState::Connected {
+            self.state = ServerState::New;
+        }
+    }
+
+    /// `host:port` for messages.
+    pub fn label(&self) -> String {
+        if self.is_unix() { self.hostname.clone() } else { format!("{}:{}", self.hostname, self.port) }
+    }
+}

@@ -1,0 +1,387 @@
+//! The state behind a `memcached_st`: the safe core client plus what only
+//! C needs (allocators, C callbacks, user data, cached C strings, the
+//! embedded result of `memcached_fetch_result(memc, NULL, …)`).
+
+use core::ffi::{c_char, c_void};
+use std::ffi::CString;
+
+use crate::core::client::{Client, ValueSink};
+use crate::core::error::{Error, Result, ReturnCode};
+use crate::ffi::types::*;
+
+/// The four allocation functions and their context.
+#[derive(Copy, Clone, Debug)]
+pub struct Allocators {
+    pub malloc: memcached_malloc_fn,
+    pub free: memcached_free_fn,
+    pub realloc: memcached_realloc_fn,
+    pub calloc: memcached_calloc_fn,
+    pub context: *mut c_void,
+}
+
+/// Default malloc: libc.
+pub unsafe extern "C" fn default_malloc(_m: *const memcached_st, size: usize, _ctx: *mut c_void) -> *mut c_void {
+    // SAFETY: plain libc malloc.
+    unsafe { libc::malloc(size) }
+}
+/// Default free: libc.
+pub unsafe extern "C" fn default_free(_m: *const memcached_st, p: *mut c_void, _ctx: *mut c_void) {
+    // SAFETY: `p` came from the matching libc allocator (or is NULL).
+    unsafe { libc::free(p) }
+}
+/// Default realloc: libc.
+pub unsafe extern "C" fn default_realloc(
+    _m: *const memcached_st,
+    p: *mut c_void,
+    size: usize,
+    _ctx: *mut c_void,
+) -> *mut c_void {
+    // SAFETY: `p` came from libc malloc/realloc (or is NULL).
+    unsafe { libc::realloc(p, size) }
+}
+/// Default calloc: libc.
+pub unsafe extern "C" fn default_calloc(
+    _m: *const memcached_st,
+    n: usize,
+    size: usize,
+    _ctx: *mut c_void,
+) -> *mut c_void {
+    // SAFETY: plain libc calloc.
+    unsafe { libc::calloc(n, size) }
+}
+
+impl Default for Allocators {
+    fn default() -> Self {
+        Allocators {
+            malloc: Some(default_malloc),
+            free: Some(default_free),
+            realloc: Some(default_realloc),
+            calloc: Some(default_calloc),
+            context: core::ptr::null_mut(),
+        }
+    }
+}
+
+impl Allocators {
+    /// Allocate `size` bytes.
+    ///
+    /// # Safety
+    /// The installed allocator must behave like malloc.
+    pub unsafe fn malloc(&self, memc: *const memcached_st, size: usize) -> *mut c_void {
+        match self.malloc {
+            // SAFETY: a caller-installed malloc-like function.
+            Some(f) => unsafe { f(memc, size, self.context) },
+            // SAFETY: libc malloc.
+            None => unsafe { libc::malloc(size) },
+        }
+    }
+
+    /// Free memory from these allocators.
+    ///
+    /// # Safety
+    /// `p` must come from these allocators (or be NULL).
+    pub unsafe fn free(&self, memc: *const memcached_st, p: *mut c_void) {
+        if p.is_null() {
+            return;
+        }
+        match self.free {
+            // SAFETY: as documented.
+            Some(f) => unsafe { f(memc, p, self.context) },
+            // SAFETY: as documented.
+            None => unsafe { libc::free(p) },
+        }
+    }
+
+    /// Resize memory from these allocators.
+    ///
+    /// # Safety
+    /// `p` must come from these allocators (or be NULL).
+    pub unsafe fn realloc(&self, memc: *const memcached_st, p: *mut c_void, size: usize) -> *mut c_void {
+        match self.realloc {
+            // SAFETY: as documented.
+            Some(f) => unsafe { f(memc, p, size, self.context) },
+            // SAFETY: as documented.
+            None => unsafe { libc::realloc(p, size) },
+        }
+    }
+
+    /// Zeroed allocation.
+    ///
+    /// # Safety
+    /// The installed allocator must behave like calloc.
+    pub unsafe fn calloc(&self, memc: *const memcached_st, n: usize, size: usize) -> *mut c_void {
+        match self.calloc {
+            // SAFETY: as documented.
+            Some(f) => unsafe { f(memc, n, size, self.context) },
+            // SAFETY: libc calloc.
+            None => unsafe { libc::calloc(n, size) },
+        }
+    }
+}
+
+/// C callbacks of `memcached_callback_set`.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Callbacks {
+    pub on_clone: memcached_clone_fn,
+    pub on_cleanup: memcached_cleanup_fn,
+    pub get_key_failure: memcached_trigger_key_fn,
+    pub delete_trigger: memcached_trigger_delete_key_fn,
+}
+
+/// SASL settings.
+#[derive(Debug, Default)]
+pub struct Sasl {
+    /// Callbacks given by the caller (`memcached_set_sasl_callbacks`) or
+    /// built by us.
+    pub callbacks: usize,
+    /// User name and password from `memcached_set_sasl_auth_data`.
+    pub credentials: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Drop for Sasl {
+    fn drop(&mut self) {
+        if let Some((u, p)) = self.credentials.as_mut() {
+            u.iter_mut().for_each(|b| *b = 0);
+            p.iter_mut().for_each(|b| *b = 0);
+        }
+    }
+}
+
+/// Everything a `memcached_st` owns.
+pub struct Handle {
+    pub client: Client,
+    pub alloc: Allocators,
+    pub callbacks: Callbacks,
+    pub user_data: *mut c_void,
+    pub sasl: Sasl,
+    /// `memcached_last_error_message` text, kept alive for the caller.
+    pub last_message: CString,
+    /// The namespace as a C string for `memcached_callback_get`.
+    pub namespace_c: Option<CString>,
+    /// The handle's own result (used when `memcached_fetch_result` gets NULL).
+    pub result: Box<memcached_result_st>,
+    /// Whether `result` is in use by the caller.
+    pub result_in_use: bool,
+    /// The configuration pool sizes (`--POOL-MIN`/`--POOL-MAX`).
+    pub pool_min: u32,
+    pub pool_max: u32,
+}
+
+impl Handle {
+    /// A new handle with defaults.
+    pub fn new() -> Handle {
+        Handle {
+            client: Client::new(),
+            alloc: Allocators::default(),
+            callbacks: Callbacks::default(),
+            user_data: core::ptr::null_mut(),
+            sasl: Sasl::default(),
+            last_message: CString::default(),
+            namespace_c: None,
+            result: Box::new(blank_result()),
+            result_in_use: false,
+            pool_min: 1,
+            pool_max: 1,
+        }
+    }
+}
+
+impl Default for Handle {
+    fn default() -> Self {
+        Handle::new()
+    }
+}
+
+/// An all-zero result struct, marked initialised and not allocated.
+pub fn blank_result() -> memcached_result_st {
+    memcached_result_st {
+        item_flags: 0,
+        item_expiration: 0,
+        key_length: 0,
+        item_cas: 0,
+        root: core::ptr::null_mut(),
+        value: memcached_string_st {
+            end: core::ptr::null_mut(),
+            string: core::ptr::null_mut(),
+            current_size: 0,
+            root: core::ptr::null_mut(),
+            options: 0,
+            _pad: [0; 7],
+        },
+        numeric_value: 0,
+        count: 0,
+        item_key: [0; 251],
+        options: RESULT_INITIALIZED,
+        _pad: [0; 4],
+    }
+}
+
+/// `options` bit of results: heap-allocated by us.
+pub const RESULT_ALLOCATED: u8 = 1;
+/// `options` bit of results: initialised.
+pub const RESULT_INITIALIZED: u8 = 2;
+
+/// The handle of a `memcached_st`, or `None` when it is not one of ours
+/// (never created, or already freed).
+///
+/// # Safety
+/// `ptr` must be NULL or point to a readable `memcached_st`. The returned
+/// reference must not outlive the handle or alias another live reference.
+pub unsafe fn handle_mut<'a>(ptr: *const memcached_st) -> Option<&'a mut Handle> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` is readable per the caller.
+    let m = unsafe { &*ptr };
+    if m.private_magic_ != HANDLE_MAGIC || m.private_handle_.is_null() {
+        return None;
+    }
+    // SAFETY: we set `private_handle_` to a leaked `Box<Handle>`; the C API
+    // contract is that a handle is used by one thread at a time.
+    Some(unsafe { &mut *m.private_handle_.cast::<Handle>() })
+}
+
+/// Refresh the fields of `memcached_st` that callers may read (distribution,
+/// hashkit, ketama mirror) from the core state.
+///
+/// # Safety
+/// `ptr` must point to a writable, initialised `memcached_st`.
+pub unsafe fn sync_mirror(ptr: *mut memcached_st) {
+    // SAFETY: the caller guarantees a valid handle.
+    let m = unsafe { &mut *ptr };
+    // SAFETY: `ptr` is a valid handle.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+    m.distribution = h.client.distribution as u32;
+    m.ketama.weighted_ = h.client.weighted;
+    m.ketama.continuum_count = h.client.continuum().len() as u32;
+    m.ketama.continuum_points_counter = h.client.continuum().len() as u32;
+    m.ketama.next_distribution_rebuild = h.client.next_distribution_rebuild as time_t;
+    let b = &h.client.behaviors;
+    let mut f: u16 = 0;
+    let bits = [
+        b.auto_eject_hosts,
+        b.binary_protocol,
+        b.buffer_requests,
+        b.hash_with_prefix_key,
+        b.no_block,
+        !b.noreply,
+        b.randomize_replica_read,
+        b.support_cas,
+        b.tcp_nodelay,
+        b.sort_hosts,
+        b.use_udp,
+        b.verify_key,
+        b.tcp_keepalive,
+    ];
+    for (i, on) in bits.iter().enumerate() {
+        if *on {
+            f |= 1 << i;
+        }
+    }
+    m.flags = f.to_le_bytes();
+}
+
+/// Record an error on the handle; returns its code.
+pub fn fail(h: &mut Handle, e: Error) -> ReturnCode {
+    h.client.fail(e)
+}
+
+/// A sink that allocates the value with the handle's allocators, NUL
+/// terminated, as `memcached_get` returns it.
+pub struct MallocSink {
+    pub alloc: Allocators,
+    pub memc: *const memcached_st,
+    pub ptr: *mut c_char,
+    pub len: usize,
+    pub flags: u32,
+}
+
+impl MallocSink {
+    /// An empty sink.
+    pub fn new(alloc: Allocators, memc: *const memcached_st) -> MallocSink {
+        MallocSink { alloc, memc, ptr: core::ptr::null_mut(), len: 0, flags: 0 }
+    }
+
+    /// Hand the value to the caller (NULL for an empty value).
+    pub fn take(&mut self) -> *mut c_char {
+        core::mem::replace(&mut self.ptr, core::ptr::null_mut())
+    }
+}
+
+impl Drop for MallocSink {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` is NULL or came from `alloc`.
+        unsafe { self.alloc.free(self.memc, self.ptr.cast()) };
+    }
+}
+
+impl ValueSink for MallocSink {
+    fn value_buffer(&mut self, _key: &[u8], flags: u32, _cas: u64, len: usize) -> Result<&mut [u8]> {
+        // SAFETY: `ptr` is NULL or came from `alloc`.
+        unsafe { self.alloc.free(self.memc, self.ptr.cast()) };
+        self.ptr = core::ptr::null_mut();
+        self.flags = flags;
+        self.len = len;
+        if len == 0 {
+            return Ok(&mut []);
+        }
+        // SAFETY: allocator call; checked for NULL below.
+        let p = unsafe { self.alloc.malloc(self.memc, len + 1) }.cast::<u8>();
+        if p.is_null() {
+            return Err(Error::with_message(
+                ReturnCode::MemoryAllocationFailure,
+                format!("could not allocate {} bytes for a value", len + 1),
+            ));
+        }
+        // SAFETY: `p` has len + 1 writable bytes; the terminator is written
+        // now and the value bytes are filled by the caller.
+        unsafe { p.add(len).write(0) };
+        self.ptr = p.cast();
+        // SAFETY: `p` points to `len` writable bytes owned by this sink.
+        Ok(unsafe { core::slice::from_raw_parts_mut(p, len) })
+    }
+}
+
+/// A sink that writes into a `memcached_result_st`, growing its value
+/// buffer with the handle's allocators.
+pub struct ResultSink {
+    pub alloc: Allocators,
+    pub memc: *const memcached_st,
+    pub res: *mut memcached_result_st,
+}
+
+impl ValueSink for ResultSink {
+    fn value_buffer(&mut self, key: &[u8], flags: u32, cas: u64, len: usize) -> Result<&mut [u8]> {
+        // SAFETY: `res` is a valid, initialised result owned by the caller
+        // for the duration of the fetch.
+        let r = unsafe { &mut *self.res };
+        let klen = key.len().min(250);
+        for (d, s) in r.item_key.iter_mut().zip(key[..klen].iter()) {
+            *d = *s as c_char;
+        }
+        r.item_key[klen] = 0;
+        r.key_length = klen;
+        r.item_flags = flags;
+        r.item_cas = cas;
+        r.count += 1;
+        if r.value.current_size < len + 1 {
+            // SAFETY: `string` is NULL or from these allocators.
+            let p = unsafe { self.alloc.realloc(self.memc, r.value.string.cast(), len + 1) }.cast::<c_char>();
+            if p.is_null() {
+                return Err(Error::with_message(
+                    ReturnCode::MemoryAllocationFailure,
+                    format!("could not allocate {} bytes for a value", len + 1),
+                ));
+            }
+            r.value.string = p;
+            r.value.current_size = len + 1;
+        }
+        // SAFETY: `string` has at least len + 1 bytes.
+        unsafe {
+            r.value.end = r.value.string.add(len);
+            r.value.end.write(0);
+        }
+        // SAFETY: `string` has `len` writable bytes for the value.
+        Ok(unsafe { core::slice::from_raw_parts_mut(r.value.string.cast::<u8>(), len) })
+    }
+}
