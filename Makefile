@@ -4,7 +4,7 @@
 #                         libmemcached.so.11.0.0 (+ .so.11, .so) and thin
 #                         libhashkit.so.2.0.0 / libmemcachedutil.so.2.0.0 (+ links)
 #   make demo           run examples/demo.c against build/lib and a private memcached
-#   make test           cargo test (Rust tests, C programs in ctests/, exports table)
+#   make test           cargo test --no-fail-fast (Rust tests, C programs in ctests/, exports table)
 #   make install        PREFIX=/usr/local DESTDIR= LIBDIR=$(PREFIX)/lib
 #                         STAGEDIR=<dir> installs an already staged directory
 #                         instead of building (used by the tests)
@@ -38,7 +38,7 @@ demo: lib
 	scripts/demo.sh $(BUILD_LIB)
 
 test:
-	$(CARGO) test
+	$(CARGO) test --no-fail-fast
 
 # Installing the default staging directory builds it first; an explicit
 # STAGEDIR is installed as it is.

@@ -20,7 +20,9 @@ fi
 mc_pid=
 stop_memcached() {
     if [ -n "$mc_pid" ]; then
-        kill "$mc_pid" 2>/dev/null || true
+        # SIGKILL: memcached keeps nothing worth a graceful shutdown, and the
+        # wait below then cannot hang.
+        kill -KILL "$mc_pid" 2>/dev/null || true
         wait "$mc_pid" 2>/dev/null || true
         mc_pid=
     fi

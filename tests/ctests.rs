@@ -330,10 +330,13 @@ fn run_ctest(name: &str) {
 
     assert!(
         failures.is_empty(),
-        "ctests/{name}.c ({} problem(s)):\n\n{}",
+        "ctests/{name}.c ({} problem(s); binaries kept in {}):\n\n{}",
         failures.len(),
+        work.display(),
         failures.join("\n\n")
     );
+    // Keep the binaries of failed runs for a closer look; drop the rest.
+    let _ = std::fs::remove_dir_all(&work);
 }
 
 /// A line diff of two outputs, ignoring lines that start with '#'; `None` when
@@ -591,6 +594,7 @@ fn make_install_layout() {
         "Requires: libsasl2 missing"
     );
     assert_eq!(pkg("--cflags"), "-I/usr/local/include");
+    let _ = std::fs::remove_dir_all(&dest);
 }
 
 fn objdump(file: &Path) -> String {

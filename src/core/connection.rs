@@ -144,14 +144,23 @@ pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
 
 impl Connection {
     /// Open a connection, bounded by `connect_wait`.
-    pub fn connect(target: &Target<'_>, connect_wait: Wait, opts: &SocketOptions) -> Result<Connection> {
+    pub fn connect(
+        target: &Target<'_>,
+        connect_wait: Wait,
+        opts: &SocketOptions,
+    ) -> Result<Connection> {
         match target {
             Target::Tcp(host, port) => {
                 let addrs = resolve(host, *port)?;
                 let mut last = None;
                 for addr in addrs {
-                    match Self::connect_one(&SockAddr::from(addr), Domain::for_address(addr), connect_wait, opts, true)
-                    {
+                    match Self::connect_one(
+                        &SockAddr::from(addr),
+                        Domain::for_address(addr),
+                        connect_wait,
+                        opts,
+                        true,
+                    ) {
                         Ok(c) => return Ok(c),
                         Err(e) => last = Some(e),
                     }
@@ -159,13 +168,16 @@ impl Connection {
                 Err(last.unwrap_or_else(|| Error::new(ReturnCode::ConnectionFailure)))
             }
             Target::Unix(path) => {
-                let addr = SockAddr::unix(path).map_err(|e| io_err(ReturnCode::FailUnixSocket, &e, path))?;
-                Self::connect_one(&addr, Domain::UNIX, connect_wait, opts, false).map_err(|mut e| {
-                    if e.code == ReturnCode::ConnectionFailure {
-                        e.code = ReturnCode::FailUnixSocket;
-                    }
-                    e
-                })
+                let addr = SockAddr::unix(path)
+                    .map_err(|e| io_err(ReturnCode::FailUnixSocket, &e, path))?;
+                Self::connect_one(&addr, Domain::UNIX, connect_wait, opts, false).map_err(
+                    |mut e| {
+                        if e.code == ReturnCode::ConnectionFailure {
+                            e.code = ReturnCode::FailUnixSocket;
+                        }
+                        e
+                    },
+                )
             }
         }
     }
@@ -189,11 +201,12 @@ impl Connection {
             Wait::For(d) => sock.connect_timeout(addr, d),
         };
         if let Err(e) = res {
-            let code = if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock {
-                ReturnCode::Timeout
-            } else {
-                ReturnCode::ConnectionFailure
-            };
+            let code =
+                if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock {
+                    ReturnCode::Timeout
+                } else {
+                    ReturnCode::ConnectionFailure
+                };
             return Err(io_err(code, &e, "connect()"));
         }
         Ok(Connection {
@@ -201,7 +214,10 @@ impl Connection {
             rbuf: Vec::with_capacity(READ_CHUNK),
             rpos: 0,
             wbuf: Vec::with_capacity(1024),
-            applied: Timeouts { read: Wait::Infinite, write: Wait::Infinite },
+            applied: Timeouts {
+                read: Wait::Infinite,
+                write: Wait::Infinite,
+            },
             next_opaque: 1,
             outstanding: 0,
         })
@@ -312,7 +328,8 @@ impl Connection {
         let mut sent = 0usize;
         while sent < total {
             let parts = [&self.wbuf[..], value, trailer];
-            let mut slices: [IoSlice<'_>; 3] = [IoSlice::new(&[]), IoSlice::new(&[]), IoSlice::new(&[])];
+            let mut slices: [IoSlice<'_>; 3] =
+                [IoSlice::new(&[]), IoSlice::new(&[]), IoSlice::new(&[])];
             let mut n_slices = 0;
             let mut skip = sent;
             for p in parts {
@@ -325,7 +342,12 @@ impl Connection {
                 n_slices += 1;
             }
             let mut control = SendAncillaryBuffer::default();
-            match rustix::net::sendmsg(&self.sock, &slices[..n_slices], &mut control, self.send_flags()) {
+            match rustix::net::sendmsg(
+                &self.sock,
+                &slices[..n_slices],
+                &mut control,
+                self.send_flags(),
+            ) {
                 Ok(n) => sent += n,
                 Err(rustix::io::Errno::INTR) => continue,
                 Err(e) => {
@@ -358,7 +380,10 @@ impl Connection {
             if self.applied.read == Wait::Immediate {
                 Error::with_message(ReturnCode::Timeout, "timeout was set to zero")
             } else {
-                Error::with_message(ReturnCode::Timeout, "timed out waiting for the server's reply")
+                Error::with_message(
+                    ReturnCode::Timeout,
+                    "timed out waiting for the server's reply",
+                )
             }
         } else if e.raw_os_error() == Some(libc::ECONNRESET) {
             io_err(ReturnCode::ConnectionFailure, &e, "recv()")
@@ -384,10 +409,18 @@ impl Connection {
         if self.rbuf.capacity() == len {
             self.rbuf.reserve((limit - len).min(READ_CHUNK));
         }
-        let flags = if self.applied.read == Wait::Immediate { RecvFlags::DONTWAIT } else { RecvFlags::empty() };
+        let flags = if self.applied.read == Wait::Immediate {
+            RecvFlags::DONTWAIT
+        } else {
+            RecvFlags::empty()
+        };
         loop {
             // Reads into the Vec's spare capacity; rustix sets the length.
-            match rustix::net::recv(&self.sock, &mut self.rbuf, flags) {
+            match rustix::net::recv(
+                &self.sock,
+                rustix::buffer::spare_capacity(&mut self.rbuf),
+                flags,
+            ) {
                 Ok((0, _)) => {
                     return Err(Error::with_message(
                         ReturnCode::ConnectionFailure,
@@ -417,7 +450,11 @@ impl Connection {
         out[..have].copy_from_slice(&self.rbuf[self.rpos..self.rpos + have]);
         self.consume(have);
         let mut off = have;
-        let flags = if self.applied.read == Wait::Immediate { RecvFlags::DONTWAIT } else { RecvFlags::empty() };
+        let flags = if self.applied.read == Wait::Immediate {
+            RecvFlags::DONTWAIT
+        } else {
+            RecvFlags::empty()
+        };
         while off < out.len() {
             match rustix::net::recv(&self.sock, &mut out[off..], flags) {
                 Ok((0, _)) => {
@@ -453,7 +490,10 @@ impl Connection {
         if !self.buffered().is_empty() {
             return Ok(true);
         }
-        let mut fds = [rustix::event::PollFd::new(&self.sock, rustix::event::PollFlags::IN)];
+        let mut fds = [rustix::event::PollFd::new(
+            &self.sock,
+            rustix::event::PollFlags::IN,
+        )];
         let ts = rustix::event::Timespec {
             tv_sec: (wait_ms.max(0) / 1000) as i64,
             tv_nsec: ((wait_ms.max(0) % 1000) as i64) * 1_000_000,
@@ -476,18 +516,27 @@ pub fn poll_readable(fds: &[BorrowedFd<'_>], wait: Wait, ready: &mut Vec<usize>)
     let timeout = match wait {
         Wait::Infinite => None,
         Wait::Immediate => {
-            ts = rustix::event::Timespec { tv_sec: 0, tv_nsec: 0 };
+            ts = rustix::event::Timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
             Some(&ts)
         }
         Wait::For(d) => {
-            ts = rustix::event::Timespec { tv_sec: d.as_secs() as i64, tv_nsec: d.subsec_nanos() as i64 };
+            ts = rustix::event::Timespec {
+                tv_sec: d.as_secs() as i64,
+                tv_nsec: d.subsec_nanos() as i64,
+            };
             Some(&ts)
         }
     };
     loop {
         match rustix::event::poll(&mut pfds, timeout) {
             Ok(0) => {
-                return Err(Error::with_message(ReturnCode::Timeout, "timed out waiting for the servers' replies"));
+                return Err(Error::with_message(
+                    ReturnCode::Timeout,
+                    "timed out waiting for the servers' replies",
+                ));
             }
             Ok(_) => break,
             Err(rustix::io::Errno::INTR) => continue,

@@ -119,7 +119,9 @@ impl ReturnCode {
 
     /// The code for a raw value, if it is one.
     pub fn from_i32(v: i32) -> Option<ReturnCode> {
-        usize::try_from(v).ok().and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(v)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
     }
 
     /// The raw value.
@@ -130,7 +132,10 @@ impl ReturnCode {
     /// `memcached_success()` of 1.1.4's `return.h`.
     pub fn is_success(self) -> bool {
         use ReturnCode::*;
-        matches!(self, Buffered | Deleted | End | Item | Stat | Stored | Success | Value)
+        matches!(
+            self,
+            Buffered | Deleted | End | Item | Stat | Stored | Success | Value
+        )
     }
 
     /// `memcached_failed()` of 1.1.4's `return.h`.
@@ -168,7 +173,9 @@ impl ReturnCode {
         match self {
             ReturnCode::Success => "SUCCESS",
             ReturnCode::Failure => "FAILURE",
-            ReturnCode::HostLookupFailure => "getaddrinfo() or getnameinfo() HOSTNAME LOOKUP FAILURE",
+            ReturnCode::HostLookupFailure => {
+                "getaddrinfo() or getnameinfo() HOSTNAME LOOKUP FAILURE"
+            }
             ReturnCode::ConnectionFailure => "CONNECTION FAILURE",
             ReturnCode::ConnectionBindFailure => "CONNECTION BIND FAILURE",
             ReturnCode::WriteFailure => "WRITE FAILURE",
@@ -200,7 +207,9 @@ impl ReturnCode {
             ReturnCode::Timeout => "A TIMEOUT OCCURRED",
             ReturnCode::Buffered => "ACTION QUEUED",
             ReturnCode::BadKeyProvided => "A BAD KEY WAS PROVIDED/CHARACTERS OUT OF RANGE",
-            ReturnCode::InvalidHostProtocol => "THE HOST TRANSPORT PROTOCOL DOES NOT MATCH THAT OF THE CLIENT",
+            ReturnCode::InvalidHostProtocol => {
+                "THE HOST TRANSPORT PROTOCOL DOES NOT MATCH THAT OF THE CLIENT"
+            }
             ReturnCode::ServerMarkedDead => "SERVER IS MARKED DEAD",
             ReturnCode::UnknownStatKey => "ENCOUNTERED AN UNKNOWN STAT KEY",
             ReturnCode::E2Big => "ITEM TOO BIG",
@@ -213,7 +222,9 @@ impl ReturnCode {
             ReturnCode::ParseUserError => "USER INITIATED ERROR OCCURED WHILE PARSING",
             ReturnCode::Deprecated => "DEPRECATED",
             ReturnCode::InProgress => "OPERATION IN PROCESS",
-            ReturnCode::ServerTemporarilyDisabled => "SERVER HAS FAILED AND IS DISABLED UNTIL TIMED RETRY",
+            ReturnCode::ServerTemporarilyDisabled => {
+                "SERVER HAS FAILED AND IS DISABLED UNTIL TIMED RETRY"
+            }
             ReturnCode::ServerMemoryAllocationFailure => "SERVER FAILED TO ALLOCATE OBJECT",
             ReturnCode::MaximumReturn => "INVALID memcached_return_t",
         }
@@ -245,12 +256,20 @@ pub struct Error {
 impl Error {
     /// An error with only a code.
     pub fn new(code: ReturnCode) -> Error {
-        Error { code, message: None, errno: 0 }
+        Error {
+            code,
+            message: None,
+            errno: 0,
+        }
     }
 
     /// An error with a code and a message.
     pub fn with_message(code: ReturnCode, message: impl Into<String>) -> Error {
-        Error { code, message: Some(message.into()), errno: 0 }
+        Error {
+            code,
+            message: Some(message.into()),
+            errno: 0,
+        }
     }
 
     /// An error caused by an OS error.

@@ -2,12 +2,12 @@
 //! module translates between the C ABI and these types.
 #![deny(unsafe_code)]
 
+pub mod behavior;
+pub mod client;
+pub mod connection;
+pub mod distribution;
 pub mod error;
 pub mod hash;
-pub mod distribution;
-pub mod behavior;
-pub mod connection;
-pub mod server;
-pub mod client;
 pub mod protocol;
+pub mod server;
 pub mod server_list;

@@ -83,7 +83,11 @@ impl Server {
     /// The host name to resolve: IPv6 literal brackets removed.
     pub fn resolve_name(&self) -> &str {
         let h = self.hostname.as_str();
-        if h.starts_with('[') && h.ends_with(']') && h.len() >= 2 { &h[1..h.len() - 1] } else { h }
+        if h.starts_with('[') && h.ends_with(']') && h.len() >= 2 {
+            &h[1..h.len() - 1]
+        } else {
+            h
+        }
     }
 
     /// Whether this is a unix-domain socket server.
@@ -112,6 +116,10 @@ impl Server {
 
     /// `host:port` for messages.
     pub fn label(&self) -> String {
-        if self.is_unix() { self.hostname.clone() } else { format!("{}:{}", self.hostname, self.port) }
+        if self.is_unix() {
+            self.hostname.clone()
+        } else {
+            format!("{}:{}", self.hostname, self.port)
+        }
     }
 }

@@ -20,7 +20,11 @@ pub struct Allocators {
 }
 
 /// Default malloc: libc.
-pub unsafe extern "C" fn default_malloc(_m: *const memcached_st, size: usize, _ctx: *mut c_void) -> *mut c_void {
+pub unsafe extern "C" fn default_malloc(
+    _m: *const memcached_st,
+    size: usize,
+    _ctx: *mut c_void,
+) -> *mut c_void {
     // SAFETY: plain libc malloc.
     unsafe { libc::malloc(size) }
 }
@@ -96,7 +100,12 @@ impl Allocators {
     ///
     /// # Safety
     /// `p` must come from these allocators (or be NULL).
-    pub unsafe fn realloc(&self, memc: *const memcached_st, p: *mut c_void, size: usize) -> *mut c_void {
+    pub unsafe fn realloc(
+        &self,
+        memc: *const memcached_st,
+        p: *mut c_void,
+        size: usize,
+    ) -> *mut c_void {
         match self.realloc {
             // SAFETY: as documented.
             Some(f) => unsafe { f(memc, p, size, self.context) },
@@ -178,7 +187,10 @@ impl Handle {
             sasl: Sasl::default(),
             last_message: CString::default(),
             namespace_c: None,
-            result: Box::new(blank_result()),
+            result: Box::new(memcached_result_st {
+                options: 0,
+                ..blank_result()
+            }),
             result_in_use: false,
             pool_min: 1,
             pool_max: 1,
@@ -250,7 +262,9 @@ pub unsafe fn sync_mirror(ptr: *mut memcached_st) {
     // SAFETY: the caller guarantees a valid handle.
     let m = unsafe { &mut *ptr };
     // SAFETY: `ptr` is a valid handle.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return;
+    };
     m.distribution = h.client.distribution as u32;
     m.ketama.weighted_ = h.client.weighted;
     m.ketama.continuum_count = h.client.continuum().len() as u32;
@@ -299,7 +313,13 @@ pub struct MallocSink {
 impl MallocSink {
     /// An empty sink.
     pub fn new(alloc: Allocators, memc: *const memcached_st) -> MallocSink {
-        MallocSink { alloc, memc, ptr: core::ptr::null_mut(), len: 0, flags: 0 }
+        MallocSink {
+            alloc,
+            memc,
+            ptr: core::ptr::null_mut(),
+            len: 0,
+            flags: 0,
+        }
     }
 
     /// Hand the value to the caller (NULL for an empty value).
@@ -316,7 +336,13 @@ impl Drop for MallocSink {
 }
 
 impl ValueSink for MallocSink {
-    fn value_buffer(&mut self, _key: &[u8], flags: u32, _cas: u64, len: usize) -> Result<&mut [u8]> {
+    fn value_buffer(
+        &mut self,
+        _key: &[u8],
+        flags: u32,
+        _cas: u64,
+        len: usize,
+    ) -> Result<&mut [u8]> {
         // SAFETY: `ptr` is NULL or came from `alloc`.
         unsafe { self.alloc.free(self.memc, self.ptr.cast()) };
         self.ptr = core::ptr::null_mut();
@@ -366,7 +392,11 @@ impl ValueSink for ResultSink {
         r.count += 1;
         if r.value.current_size < len + 1 {
             // SAFETY: `string` is NULL or from these allocators.
-            let p = unsafe { self.alloc.realloc(self.memc, r.value.string.cast(), len + 1) }.cast::<c_char>();
+            let p = unsafe {
+                self.alloc
+                    .realloc(self.memc, r.value.string.cast(), len + 1)
+            }
+            .cast::<c_char>();
             if p.is_null() {
                 return Err(Error::with_message(
                     ReturnCode::MemoryAllocationFailure,

@@ -33,7 +33,8 @@ pub unsafe fn init_struct(ptr: *mut memcached_st, allocated: bool, handle: Box<H
 pub unsafe fn create_with(ptr: *mut memcached_st, handle: Box<Handle>) -> *mut memcached_st {
     let (p, allocated) = if ptr.is_null() {
         // SAFETY: libc calloc; checked below.
-        let p = unsafe { libc::calloc(1, core::mem::size_of::<memcached_st>()) }.cast::<memcached_st>();
+        let p =
+            unsafe { libc::calloc(1, core::mem::size_of::<memcached_st>()) }.cast::<memcached_st>();
         if p.is_null() {
             return p;
         }
@@ -62,7 +63,9 @@ ffi_fn! {
 /// `ptr` must be a handle created by us (or NULL).
 pub unsafe fn free_handle(ptr: *mut memcached_st) {
     // SAFETY: caller guarantees ptr is NULL or a memcached_st.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return;
+    };
     if let Some(cleanup) = h.callbacks.on_cleanup {
         // SAFETY: a callback the caller registered for this handle.
         unsafe { cleanup(ptr) };
@@ -305,10 +308,13 @@ ffi_fn! {
 pub fn static_cstr(s: &'static str) -> *const c_char {
     use std::collections::HashMap;
     use std::sync::OnceLock;
-    static CACHE: OnceLock<parking_lot::Mutex<HashMap<&'static str, &'static std::ffi::CStr>>> = OnceLock::new();
+    static CACHE: OnceLock<parking_lot::Mutex<HashMap<&'static str, &'static std::ffi::CStr>>> =
+        OnceLock::new();
     let cache = CACHE.get_or_init(|| parking_lot::Mutex::new(HashMap::new()));
     let mut map = cache.lock();
-    let c = map.entry(s).or_insert_with(|| Box::leak(CString::new(s).unwrap_or_default().into_boxed_c_str()));
+    let c = map
+        .entry(s)
+        .or_insert_with(|| Box::leak(CString::new(s).unwrap_or_default().into_boxed_c_str()));
     c.as_ptr()
 }
 

@@ -6,7 +6,17 @@
 
 #[macro_use]
 pub mod guard;
+pub mod admin;
+pub mod auto;
+pub mod behavior;
+pub mod callback;
+pub mod delete;
+pub mod get;
 pub mod handle;
-pub mod types;
 pub mod hashkit;
+pub mod keyargs;
 pub mod memcached;
+pub mod result;
+pub mod sasl;
+pub mod storage;
+pub mod types;

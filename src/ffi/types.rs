@@ -39,10 +39,12 @@ pub type hashkit_hash_fn = Option<unsafe extern "C" fn(*const c_char, usize, *mu
 pub type memcached_malloc_fn =
     Option<unsafe extern "C" fn(*const memcached_st, usize, *mut c_void) -> *mut c_void>;
 /// `memcached_free_fn`.
-pub type memcached_free_fn = Option<unsafe extern "C" fn(*const memcached_st, *mut c_void, *mut c_void)>;
+pub type memcached_free_fn =
+    Option<unsafe extern "C" fn(*const memcached_st, *mut c_void, *mut c_void)>;
 /// `memcached_realloc_fn`.
-pub type memcached_realloc_fn =
-    Option<unsafe extern "C" fn(*const memcached_st, *mut c_void, usize, *mut c_void) -> *mut c_void>;
+pub type memcached_realloc_fn = Option<
+    unsafe extern "C" fn(*const memcached_st, *mut c_void, usize, *mut c_void) -> *mut c_void,
+>;
 /// `memcached_calloc_fn`.
 pub type memcached_calloc_fn =
     Option<unsafe extern "C" fn(*const memcached_st, usize, usize, *mut c_void) -> *mut c_void>;
@@ -51,14 +53,23 @@ pub type memcached_calloc_fn =
 pub type memcached_clone_fn =
     Option<unsafe extern "C" fn(*mut memcached_st, *const memcached_st) -> memcached_return_t>;
 /// `memcached_cleanup_fn`.
-pub type memcached_cleanup_fn = Option<unsafe extern "C" fn(*const memcached_st) -> memcached_return_t>;
+pub type memcached_cleanup_fn =
+    Option<unsafe extern "C" fn(*const memcached_st) -> memcached_return_t>;
 /// `memcached_execute_fn`.
 pub type memcached_execute_fn = Option<
-    unsafe extern "C" fn(*const memcached_st, *mut memcached_result_st, *mut c_void) -> memcached_return_t,
+    unsafe extern "C" fn(
+        *const memcached_st,
+        *mut memcached_result_st,
+        *mut c_void,
+    ) -> memcached_return_t,
 >;
 /// `memcached_server_fn`.
 pub type memcached_server_fn = Option<
-    unsafe extern "C" fn(*const memcached_st, *const memcached_instance_st, *mut c_void) -> memcached_return_t,
+    unsafe extern "C" fn(
+        *const memcached_st,
+        *const memcached_instance_st,
+        *mut c_void,
+    ) -> memcached_return_t,
 >;
 /// `memcached_stat_fn`.
 pub type memcached_stat_fn = Option<
@@ -73,11 +84,21 @@ pub type memcached_stat_fn = Option<
 >;
 /// `memcached_dump_fn`.
 pub type memcached_dump_fn = Option<
-    unsafe extern "C" fn(*const memcached_st, *const c_char, usize, *mut c_void) -> memcached_return_t,
+    unsafe extern "C" fn(
+        *const memcached_st,
+        *const c_char,
+        usize,
+        *mut c_void,
+    ) -> memcached_return_t,
 >;
 /// `memcached_trigger_key_fn` (GET_FAILURE callback).
 pub type memcached_trigger_key_fn = Option<
-    unsafe extern "C" fn(*const memcached_st, *const c_char, usize, *mut memcached_result_st) -> memcached_return_t,
+    unsafe extern "C" fn(
+        *const memcached_st,
+        *const c_char,
+        usize,
+        *mut memcached_result_st,
+    ) -> memcached_return_t,
 >;
 /// `memcached_trigger_delete_key_fn` (DELETE_TRIGGER callback).
 pub type memcached_trigger_delete_key_fn =

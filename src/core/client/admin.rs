@@ -12,9 +12,15 @@ use super::storage::reply_error;
 impl Client {
     /// Run `f` on every server (connecting first); SOME_ERRORS when any
     /// server failed, the failure itself when there is only one server.
-    fn each_server(&mut self, mut f: impl FnMut(&mut Client, usize) -> Result<()>) -> Result<ReturnCode> {
+    fn each_server(
+        &mut self,
+        mut f: impl FnMut(&mut Client, usize) -> Result<()>,
+    ) -> Result<ReturnCode> {
         if self.servers.is_empty() {
-            return Err(Error::with_message(ReturnCode::NoServers, "no servers have been added"));
+            return Err(Error::with_message(
+                ReturnCode::NoServers,
+                "no servers have been added",
+            ));
         }
         let mut failed = None;
         for idx in 0..self.servers.len() {
@@ -43,7 +49,11 @@ impl Client {
             let conn = c.servers[idx].conn.as_mut().expect("connected");
             if binary {
                 let o = conn.next_opaque();
-                let op = if noreply { opcode::FLUSHQ } else { opcode::FLUSH };
+                let op = if noreply {
+                    opcode::FLUSHQ
+                } else {
+                    opcode::FLUSH
+                };
                 binary::encode_flush(&mut conn.wbuf, op, exptime as u32, o);
                 conn.flush()?;
                 if noreply {
@@ -168,7 +178,10 @@ impl Client {
                     let h = wire::binary_header(conn, o)?;
                     if h.status != 0 {
                         let e = wire::binary_status_error(conn, &h)?;
-                        return Err(Error { code: ReturnCode::SomeErrors, ..e });
+                        return Err(Error {
+                            code: ReturnCode::SomeErrors,
+                            ..e
+                        });
                     }
                     let len = h.body_len as usize;
                     if h.key_len == 0 {
@@ -233,7 +246,10 @@ impl Client {
             ));
         }
         if self.servers.is_empty() {
-            return Err(Error::with_message(ReturnCode::NoServers, "no servers have been added"));
+            return Err(Error::with_message(
+                ReturnCode::NoServers,
+                "no servers have been added",
+            ));
         }
         let mut rc = ReturnCode::Success;
         for idx in 0..self.servers.len() {
@@ -242,7 +258,10 @@ impl Client {
             let r = self.stats_server(idx, Some(b"items"), &mut |name, _| {
                 let parts: Vec<&[u8]> = name.split(|&b| b == b':').collect();
                 if parts.len() == 3 && parts[0] == b"items" && parts[2] == b"number" {
-                    if let Some(id) = std::str::from_utf8(parts[1]).ok().and_then(|s| s.parse().ok()) {
+                    if let Some(id) = std::str::from_utf8(parts[1])
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                    {
                         if !slabs.contains(&id) {
                             slabs.push(id);
                         }
@@ -256,7 +275,10 @@ impl Client {
             }
             for slab in slabs {
                 let r = (|| {
-                    let conn = self.servers[idx].conn.as_mut().ok_or(Error::new(ReturnCode::ConnectionFailure))?;
+                    let conn = self.servers[idx]
+                        .conn
+                        .as_mut()
+                        .ok_or(Error::new(ReturnCode::ConnectionFailure))?;
                     conn.wbuf.extend_from_slice(b"stats cachedump ");
                     crate::core::protocol::push_u64(&mut conn.wbuf, u64::from(slab));
                     conn.wbuf.extend_from_slice(b" 0\r\n");
@@ -299,7 +321,10 @@ impl Client {
 }
 
 /// Read one ASCII line and check it is the expected success reply.
-fn expect_ascii(conn: &mut crate::core::connection::Connection, ok: impl Fn(&Reply<'_>) -> bool) -> Result<()> {
+fn expect_ascii(
+    conn: &mut crate::core::connection::Connection,
+    ok: impl Fn(&Reply<'_>) -> bool,
+) -> Result<()> {
     let n = wire::ascii_line(conn)?;
     let r = match ascii::parse_reply_line(&conn.buffered()[..n]) {
         Ok(r) if ok(&r) => Ok(()),

@@ -92,7 +92,11 @@ impl Client {
             }
             id::DISTRIBUTION => return self.set_distribution(v),
             id::KETAMA => {
-                let d = if on { Distribution::ConsistentKetama } else { Distribution::Modula };
+                let d = if on {
+                    Distribution::ConsistentKetama
+                } else {
+                    Distribution::Modula
+                };
                 return self.set_distribution(d as u64);
             }
             id::KETAMA_WEIGHTED => {
@@ -108,7 +112,9 @@ impl Client {
             id::CACHE_LOOKUPS | id::CORK | id::USER_DATA => return Err(deprecated(b)),
             id::VERIFY_KEY => {
                 if bh.binary_protocol {
-                    return Err(invalid("VERIFY_KEY cannot be used with the binary protocol"));
+                    return Err(invalid(
+                        "VERIFY_KEY cannot be used with the binary protocol",
+                    ));
                 }
                 bh.verify_key = on;
             }
@@ -136,8 +142,16 @@ impl Client {
                 bh.noreply = on;
             }
             id::RANDOMIZE_REPLICA_READ => bh.randomize_replica_read = on,
-            id::LOAD_FROM_FILE => return Err(invalid("LOAD_FROM_FILE can only be set through the configuration")),
-            _ => return Err(invalid("invalid behavior passed to memcached_behavior_set()")),
+            id::LOAD_FROM_FILE => {
+                return Err(invalid(
+                    "LOAD_FROM_FILE can only be set through the configuration",
+                ));
+            }
+            _ => {
+                return Err(invalid(
+                    "invalid behavior passed to memcached_behavior_set()",
+                ));
+            }
         }
         Ok(())
     }
@@ -180,7 +194,11 @@ impl Client {
             id::NOREPLY => flag(bh.noreply),
             id::RANDOMIZE_REPLICA_READ => flag(bh.randomize_replica_read),
             id::SOCKET_SEND_SIZE | id::SOCKET_RECV_SIZE => {
-                let configured = if b == id::SOCKET_SEND_SIZE { bh.send_size } else { bh.recv_size };
+                let configured = if b == id::SOCKET_SEND_SIZE {
+                    bh.send_size
+                } else {
+                    bh.recv_size
+                };
                 if configured > 0 {
                     return configured as u64;
                 }
@@ -193,7 +211,11 @@ impl Client {
                     return 0;
                 }
                 let conn = self.servers[0].conn.as_ref().expect("connected");
-                (if b == id::SOCKET_SEND_SIZE { conn.send_buffer_size() } else { conn.recv_buffer_size() }) as u64
+                (if b == id::SOCKET_SEND_SIZE {
+                    conn.send_buffer_size()
+                } else {
+                    conn.recv_buffer_size()
+                }) as u64
             }
             _ => 0,
         }

@@ -30,7 +30,10 @@ pub const MAX_BUFFER: usize = 8196;
 
 /// Seconds since the epoch.
 pub fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Where a fetched value is written. The core asks for a buffer of exactly
@@ -167,7 +170,10 @@ impl Client {
 
     /// `memcached_last_error`.
     pub fn last_error_code(&self) -> ReturnCode {
-        self.last_error.as_ref().map(|e| e.code).unwrap_or(ReturnCode::Success)
+        self.last_error
+            .as_ref()
+            .map(|e| e.code)
+            .unwrap_or(ReturnCode::Success)
     }
 
     /// `memcached_last_error_message` text.
@@ -190,7 +196,9 @@ impl Client {
 
     /// Add one server (`memcached_server_add*`). Weight 0 is stored as 1.
     pub fn add_server(&mut self, spec: &ServerSpec) -> ReturnCode {
-        if self.behaviors.use_udp != (spec.kind == ServerKind::Udp) && spec.kind != ServerKind::UnixSocket {
+        if self.behaviors.use_udp != (spec.kind == ServerKind::Udp)
+            && spec.kind != ServerKind::UnixSocket
+        {
             return self.fail(Error::with_message(
                 ReturnCode::InvalidHostProtocol,
                 "the server's transport does not match the handle's (USE_UDP)",
@@ -200,7 +208,8 @@ impl Client {
         if weight > 1 && self.distribution.is_consistent() {
             self.weighted = true;
         }
-        self.servers.push(Server::new(&spec.hostname, spec.port, weight, spec.kind));
+        self.servers
+            .push(Server::new(&spec.hostname, spec.port, weight, spec.kind));
         self.rebuild_distribution();
         ReturnCode::Success
     }
@@ -209,7 +218,9 @@ impl Client {
     /// weighting on.
     pub fn push_servers(&mut self, specs: &[ServerSpec]) -> ReturnCode {
         for spec in specs {
-            if self.behaviors.use_udp != (spec.kind == ServerKind::Udp) && spec.kind != ServerKind::UnixSocket {
+            if self.behaviors.use_udp != (spec.kind == ServerKind::Udp)
+                && spec.kind != ServerKind::UnixSocket
+            {
                 return self.fail(Error::new(ReturnCode::InvalidHostProtocol));
             }
         }
@@ -218,8 +229,13 @@ impl Client {
             if weight > 1 {
                 self.weighted = true;
             }
-            let kind = if self.behaviors.use_udp && spec.kind == ServerKind::Tcp { ServerKind::Udp } else { spec.kind };
-            self.servers.push(Server::new(&spec.hostname, spec.port, weight, kind));
+            let kind = if self.behaviors.use_udp && spec.kind == ServerKind::Tcp {
+                ServerKind::Udp
+            } else {
+                spec.kind
+            };
+            self.servers
+                .push(Server::new(&spec.hostname, spec.port, weight, kind));
         }
         self.rebuild_distribution();
         ReturnCode::Success
@@ -236,7 +252,12 @@ impl Client {
 
     /// Sort servers by host name then port (SORT_HOSTS).
     fn sort_servers(&mut self) {
-        self.servers.sort_by(|a, b| a.hostname.as_bytes().cmp(b.hostname.as_bytes()).then(a.port.cmp(&b.port)));
+        self.servers.sort_by(|a, b| {
+            a.hostname
+                .as_bytes()
+                .cmp(b.hostname.as_bytes())
+                .then(a.port.cmp(&b.port))
+        });
     }
 
     /// Rebuild the continuum (after any server or distribution change).
@@ -272,7 +293,8 @@ impl Client {
         let any_live = points.iter().any(|p| p.live);
         if any_live {
             // Weighted continua always hash points with MD5.
-            self.continuum = Continuum::build(&points, self.distribution, self.weighted, &self.hasher);
+            self.continuum =
+                Continuum::build(&points, self.distribution, self.weighted, &self.hasher);
         }
         self.next_distribution_rebuild = next_rebuild;
     }
@@ -352,7 +374,13 @@ impl Client {
 
     fn dispatch(&self, h: u32) -> Option<usize> {
         let n = self.servers.len() as u32;
-        match distribution::dispatch(self.distribution, h, n, &self.continuum, self.buckets.as_ref()) {
+        match distribution::dispatch(
+            self.distribution,
+            h,
+            n,
+            &self.continuum,
+            self.buckets.as_ref(),
+        ) {
             Some(i) => Some((i as usize).min(self.servers.len() - 1)),
             None if self.distribution == Distribution::Random => {
                 let r = random_u32();
@@ -365,7 +393,10 @@ impl Client {
     /// Index of the server for a key (`memcached_generate_hash_with_redistribution`).
     pub fn server_index(&mut self, key: &[u8]) -> Result<usize> {
         if self.servers.is_empty() {
-            return Err(Error::with_message(ReturnCode::NoServers, "no servers have been added"));
+            return Err(Error::with_message(
+                ReturnCode::NoServers,
+                "no servers have been added",
+            ));
         }
         self.maybe_rebuild_for_eject();
         Ok(self.server_index_no_rebuild(key).unwrap_or(0))
@@ -432,7 +463,10 @@ impl Client {
             return conn.set_timeouts(t);
         }
         if self.behaviors.use_udp {
-            return Err(Error::with_message(ReturnCode::NotSupported, "UDP is not supported by this library yet"));
+            return Err(Error::with_message(
+                ReturnCode::NotSupported,
+                "UDP is not supported by this library yet",
+            ));
         }
         let now = now_secs();
         let limit = self.behaviors.server_failure_limit;
@@ -467,7 +501,10 @@ impl Client {
                 } else {
                     return Err(Error::with_message(
                         ReturnCode::ServerTemporarilyDisabled,
-                        format!("server {} is disabled until its retry timeout passes", s.label()),
+                        format!(
+                            "server {} is disabled until its retry timeout passes",
+                            s.label()
+                        ),
                     ));
                 }
             }
@@ -476,8 +513,11 @@ impl Client {
         let opts = self.socket_options();
         let result = {
             let s = &self.servers[idx];
-            let target =
-                if s.is_unix() { Target::Unix(&s.hostname) } else { Target::Tcp(s.resolve_name(), s.port) };
+            let target = if s.is_unix() {
+                Target::Unix(&s.hostname)
+            } else {
+                Target::Tcp(s.resolve_name(), s.port)
+            };
             Connection::connect(&target, connect_wait, &opts)
         };
         match result {

@@ -16,7 +16,13 @@ const MAX_VALUE_PREFIX: usize = 4 + 256;
 struct Discard(Vec<u8>);
 
 impl ValueSink for Discard {
-    fn value_buffer(&mut self, _key: &[u8], _flags: u32, _cas: u64, len: usize) -> Result<&mut [u8]> {
+    fn value_buffer(
+        &mut self,
+        _key: &[u8],
+        _flags: u32,
+        _cas: u64,
+        len: usize,
+    ) -> Result<&mut [u8]> {
         self.0.clear();
         self.0.resize(len.min(1 << 16), 0);
         if len > self.0.len() {
@@ -35,10 +41,18 @@ enum Step {
 
 impl Client {
     /// `memcached_get`: `Ok(None)` on a miss.
-    pub fn get(&mut self, group: &[u8], key: &[u8], sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
+    pub fn get(
+        &mut self,
+        group: &[u8],
+        key: &[u8],
+        sink: &mut dyn ValueSink,
+    ) -> Result<Option<ItemMeta>> {
         self.begin_call();
         if self.behaviors.use_udp {
-            return Err(Error::with_message(ReturnCode::NotSupported, "get is not supported over UDP"));
+            return Err(Error::with_message(
+                ReturnCode::NotSupported,
+                "get is not supported over UDP",
+            ));
         }
         let idx = self.target(group, key)?;
         if self.servers[idx].mget_pending {
@@ -49,7 +63,12 @@ impl Client {
         self.on_server(idx, r)
     }
 
-    fn get_on(&mut self, idx: usize, key: &[u8], sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
+    fn get_on(
+        &mut self,
+        idx: usize,
+        key: &[u8],
+        sink: &mut dyn ValueSink,
+    ) -> Result<Option<ItemMeta>> {
         let binary = self.behaviors.binary_protocol;
         let cas = self.behaviors.support_cas;
         let ns = std::mem::take(&mut self.namespace);
@@ -81,7 +100,11 @@ impl Client {
             let h = wire::binary_header(conn, opaque)?;
             if h.status != 0 {
                 let e = wire::binary_status_error(conn, &h)?;
-                return if e.code == ReturnCode::Notfound { Ok(None) } else { Err(e) };
+                return if e.code == ReturnCode::Notfound {
+                    Ok(None)
+                } else {
+                    Err(e)
+                };
             }
             return read_binary_value(conn, &h, ns, idx, sink).map(Some);
         }
@@ -90,7 +113,10 @@ impl Client {
             Step::Value(meta) => {
                 // The END that closes the reply.
                 let n = wire::ascii_line(conn)?;
-                let is_end = matches!(ascii::parse_reply_line(&conn.buffered()[..n]), Ok(Reply::End));
+                let is_end = matches!(
+                    ascii::parse_reply_line(&conn.buffered()[..n]),
+                    Ok(Reply::End)
+                );
                 conn.consume(n);
                 match is_end {
                     true => Ok(Some(meta)),
@@ -115,13 +141,22 @@ impl Client {
     ) -> Result<ReturnCode> {
         self.begin_call();
         if self.servers.is_empty() {
-            return Err(Error::with_message(ReturnCode::NoServers, "no servers have been added"));
+            return Err(Error::with_message(
+                ReturnCode::NoServers,
+                "no servers have been added",
+            ));
         }
         if self.behaviors.use_udp {
-            return Err(Error::with_message(ReturnCode::NotSupported, "mget is not supported over UDP"));
+            return Err(Error::with_message(
+                ReturnCode::NotSupported,
+                "mget is not supported over UDP",
+            ));
         }
         if n == 0 {
-            return Err(Error::with_message(ReturnCode::Notfound, "number_of_keys was zero"));
+            return Err(Error::with_message(
+                ReturnCode::Notfound,
+                "number_of_keys was zero",
+            ));
         }
         if let Some(g) = group {
             self.check_key(g)?;
@@ -138,7 +173,11 @@ impl Client {
         }
         self.maybe_rebuild_for_eject();
         let binary = self.behaviors.binary_protocol;
-        let cmd = if self.behaviors.support_cas { "gets" } else { "get" };
+        let cmd = if self.behaviors.support_cas {
+            "gets"
+        } else {
+            "get"
+        };
         let ns = std::mem::take(&mut self.namespace);
         let mut failed: Option<Error> = None;
         let mut started = 0usize;
@@ -151,7 +190,10 @@ impl Client {
             }
             .unwrap_or(0);
             if !self.servers[idx].mget_pending {
-                if self.servers[idx].conn.is_none() && self.servers[idx].last_error.is_some() && failed.is_some() {
+                if self.servers[idx].conn.is_none()
+                    && self.servers[idx].last_error.is_some()
+                    && failed.is_some()
+                {
                     // Already failed during this call: skip its keys.
                     if self.servers[idx].failure_counter_query_id == self.query_id
                         || self.servers[idx].timeout_counter_query_id == self.query_id
@@ -221,7 +263,10 @@ impl Client {
         let r = (|| {
             let s = &mut self.servers[idx];
             let first = s.mget_opaque;
-            let conn = s.conn.as_mut().ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
+            let conn = s
+                .conn
+                .as_mut()
+                .ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
             loop {
                 match read_mget_step(conn, binary, first, &ns, idx, &mut sink)? {
                     Step::Done => return Ok(()),
@@ -287,8 +332,13 @@ impl Client {
             return Ok(if pending == 1 { Some(last) } else { None });
         }
         let wait = self.timeouts().read;
-        let idxs: Vec<usize> = (0..self.servers.len()).filter(|&i| self.servers[i].mget_pending).collect();
-        let fds: Vec<_> = idxs.iter().map(|&i| self.servers[i].conn.as_ref().expect("connected").fd()).collect();
+        let idxs: Vec<usize> = (0..self.servers.len())
+            .filter(|&i| self.servers[i].mget_pending)
+            .collect();
+        let fds: Vec<_> = idxs
+            .iter()
+            .map(|&i| self.servers[i].conn.as_ref().expect("connected").fd())
+            .collect();
         match connection::poll_readable(&fds, wait, ready) {
             Ok(()) => Ok(ready.first().map(|&k| idxs[k])),
             Err(e) => {
@@ -307,7 +357,11 @@ impl Client {
 
 /// Strip the namespace from a key the server sent back.
 fn strip_ns<'a>(key: &'a [u8], ns: &[u8]) -> &'a [u8] {
-    if !ns.is_empty() && key.starts_with(ns) { &key[ns.len()..] } else { key }
+    if !ns.is_empty() && key.starts_with(ns) {
+        &key[ns.len()..]
+    } else {
+        key
+    }
 }
 
 /// One reply of a multi-get on one connection.
@@ -341,14 +395,27 @@ fn read_mget_step(
 }
 
 /// Read one ASCII reply: a VALUE (delivered to the sink) or END.
-fn read_ascii_reply(conn: &mut Connection, ns: &[u8], idx: usize, sink: &mut dyn ValueSink) -> Result<Step> {
+fn read_ascii_reply(
+    conn: &mut Connection,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+) -> Result<Step> {
     let n = wire::ascii_line(conn)?;
     let mut keybuf = [0u8; 256];
     let (klen, flags, len, cas) = match ascii::parse_reply_line(&conn.buffered()[..n]) {
-        Ok(Reply::Value { key, flags, len, cas }) => {
+        Ok(Reply::Value {
+            key,
+            flags,
+            len,
+            cas,
+        }) => {
             let key = strip_ns(key, ns);
             if key.len() > keybuf.len() {
-                return Err(Error::with_message(ReturnCode::KeyTooBig, "the server returned a key longer than 250 bytes"));
+                return Err(Error::with_message(
+                    ReturnCode::KeyTooBig,
+                    "the server returned a key longer than 250 bytes",
+                ));
             }
             keybuf[..key.len()].copy_from_slice(key);
             (key.len(), flags, len, cas.unwrap_or(0))
@@ -358,17 +425,26 @@ fn read_ascii_reply(conn: &mut Connection, ns: &[u8], idx: usize, sink: &mut dyn
             return Ok(Step::Done);
         }
         Ok(Reply::ServerError(m)) => {
-            let e = Error::with_message(ReturnCode::ServerError, String::from_utf8_lossy(m).into_owned());
+            let e = Error::with_message(
+                ReturnCode::ServerError,
+                String::from_utf8_lossy(m).into_owned(),
+            );
             conn.consume(n);
             return Err(e);
         }
         Ok(Reply::ClientError(m)) => {
-            let e = Error::with_message(ReturnCode::ClientError, String::from_utf8_lossy(m).into_owned());
+            let e = Error::with_message(
+                ReturnCode::ClientError,
+                String::from_utf8_lossy(m).into_owned(),
+            );
             conn.consume(n);
             return Err(e);
         }
         Ok(_) => {
-            return Err(Error::with_message(ReturnCode::UnknownReadFailure, "unexpected reply to get"));
+            return Err(Error::with_message(
+                ReturnCode::UnknownReadFailure,
+                "unexpected reply to get",
+            ));
         }
         Err(e) => return Err(e),
     };
@@ -376,7 +452,12 @@ fn read_ascii_reply(conn: &mut Connection, ns: &[u8], idx: usize, sink: &mut dyn
     let buf = sink.value_buffer(&keybuf[..klen], flags, cas, len)?;
     conn.read_exact_into(buf)?;
     wire::ascii_value_end(conn)?;
-    Ok(Step::Value(ItemMeta { flags, cas, len, server: idx }))
+    Ok(Step::Value(ItemMeta {
+        flags,
+        cas,
+        len,
+        server: idx,
+    }))
 }
 
 /// Read the body of a successful binary GET-family reply into the sink.
@@ -389,11 +470,18 @@ fn read_binary_value(
 ) -> Result<ItemMeta> {
     let pre = h.extras_len as usize + h.key_len as usize;
     if pre > MAX_VALUE_PREFIX {
-        return Err(Error::with_message(ReturnCode::ProtocolError, "binary value reply with an oversized key"));
+        return Err(Error::with_message(
+            ReturnCode::ProtocolError,
+            "binary value reply with an oversized key",
+        ));
     }
     conn.fill_to(pre)?;
     let b = conn.buffered();
-    let flags = if h.extras_len >= 4 { u32::from_be_bytes([b[0], b[1], b[2], b[3]]) } else { 0 };
+    let flags = if h.extras_len >= 4 {
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    } else {
+        0
+    };
     let key = strip_ns(&b[h.extras_len as usize..pre], ns);
     let mut keybuf = [0u8; MAX_VALUE_PREFIX];
     keybuf[..key.len()].copy_from_slice(key);
@@ -402,5 +490,10 @@ fn read_binary_value(
     let len = h.value_len() as usize;
     let buf = sink.value_buffer(&keybuf[..klen], flags, h.cas, len)?;
     conn.read_exact_into(buf)?;
-    Ok(ItemMeta { flags, cas: h.cas, len, server: idx })
+    Ok(ItemMeta {
+        flags,
+        cas: h.cas,
+        len,
+        server: idx,
+    })
 }

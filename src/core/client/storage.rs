@@ -118,11 +118,19 @@ impl Client {
                 req.value.len(),
                 req.flags,
                 req.exptime as u32,
-                if req.mode == StoreMode::Cas { req.cas } else { 0 },
+                if req.mode == StoreMode::Cas {
+                    req.cas
+                } else {
+                    0
+                },
                 opaque,
             );
         } else {
-            let cas = if req.mode == StoreMode::Cas { Some(req.cas) } else { None };
+            let cas = if req.mode == StoreMode::Cas {
+                Some(req.cas)
+            } else {
+                None
+            };
             ascii::encode_storage(
                 &mut conn.wbuf,
                 req.mode.ascii(),
@@ -146,7 +154,11 @@ impl Client {
             if conn.wbuf.len() > MAX_BUFFER {
                 conn.flush()?;
             }
-            return Ok(if !binary && noreply { ReturnCode::Success } else { ReturnCode::Buffered });
+            return Ok(if !binary && noreply {
+                ReturnCode::Success
+            } else {
+                ReturnCode::Buffered
+            });
         }
         conn.flush_with(req.value, trailer)?;
         if noreply {
@@ -173,7 +185,9 @@ impl Client {
             Ok(Reply::Stored) => Ok(ReturnCode::Success),
             Ok(Reply::ServerError(m)) if too_large(m) => Err(Error::with_message(
                 ReturnCode::E2Big,
-                format!("the item of {label_len} bytes is larger than the server's item size limit"),
+                format!(
+                    "the item of {label_len} bytes is larger than the server's item size limit"
+                ),
             )),
             Ok(r) => Err(reply_error(&r)),
             Err(e) => Err(e),
@@ -205,7 +219,11 @@ impl Client {
         let mut opaque = 0;
         if binary {
             opaque = conn.next_opaque();
-            let op = if noreply || buffered { opcode::DELETEQ } else { opcode::DELETE };
+            let op = if noreply || buffered {
+                opcode::DELETEQ
+            } else {
+                opcode::DELETE
+            };
             binary::encode_delete(&mut conn.wbuf, op, &ns, key, opaque);
         } else {
             ascii::encode_delete(&mut conn.wbuf, &ns, key, noreply);
@@ -218,7 +236,11 @@ impl Client {
             if conn.wbuf.len() > MAX_BUFFER {
                 conn.flush()?;
             }
-            return Ok(if !binary && noreply { ReturnCode::Success } else { ReturnCode::Buffered });
+            return Ok(if !binary && noreply {
+                ReturnCode::Success
+            } else {
+                ReturnCode::Buffered
+            });
         }
         conn.flush()?;
         if noreply {
@@ -265,7 +287,14 @@ impl Client {
         self.on_server(idx, r)
     }
 
-    fn arith_on(&mut self, idx: usize, incr: bool, key: &[u8], delta: u64, initial: Option<(u64, i64)>) -> Result<u64> {
+    fn arith_on(
+        &mut self,
+        idx: usize,
+        incr: bool,
+        key: &[u8],
+        delta: u64,
+        initial: Option<(u64, i64)>,
+    ) -> Result<u64> {
         let binary = self.behaviors.binary_protocol;
         let noreply = self.behaviors.noreply;
         let ns = std::mem::take(&mut self.namespace);
@@ -285,7 +314,14 @@ impl Client {
             };
             binary::encode_incr_decr(&mut conn.wbuf, op, &ns, key, delta, init, exp, opaque);
         } else {
-            ascii::encode_incr_decr(&mut conn.wbuf, if incr { "incr" } else { "decr" }, &ns, key, delta, noreply);
+            ascii::encode_incr_decr(
+                &mut conn.wbuf,
+                if incr { "incr" } else { "decr" },
+                &ns,
+                key,
+                delta,
+                noreply,
+            );
         }
         self.namespace = ns;
         conn.flush()?;
@@ -303,7 +339,12 @@ impl Client {
             let body = &conn.buffered()[skip.min(len)..len];
             let v = <[u8; 8]>::try_from(body)
                 .map(u64::from_be_bytes)
-                .map_err(|_| Error::with_message(ReturnCode::UnknownReadFailure, "incr/decr reply is not 8 bytes"));
+                .map_err(|_| {
+                    Error::with_message(
+                        ReturnCode::UnknownReadFailure,
+                        "incr/decr reply is not 8 bytes",
+                    )
+                });
             conn.consume(len);
             return v;
         }
@@ -333,7 +374,14 @@ impl Client {
         let mut opaque = 0;
         if binary {
             opaque = conn.next_opaque();
-            binary::encode_touch(&mut conn.wbuf, opcode::TOUCH, &ns, key, exptime as u32, opaque);
+            binary::encode_touch(
+                &mut conn.wbuf,
+                opcode::TOUCH,
+                &ns,
+                key,
+                exptime as u32,
+                opaque,
+            );
         } else {
             ascii::encode_touch(&mut conn.wbuf, &ns, key, exptime, false);
         }
@@ -379,7 +427,17 @@ impl Client {
         let mut opaque = 0;
         if binary {
             opaque = conn.next_opaque();
-            binary::encode_store(&mut conn.wbuf, opcode::ADD, &ns, key, 0, 0, PAST as u32, 0, opaque);
+            binary::encode_store(
+                &mut conn.wbuf,
+                opcode::ADD,
+                &ns,
+                key,
+                0,
+                0,
+                PAST as u32,
+                0,
+                opaque,
+            );
         } else {
             ascii::encode_storage(&mut conn.wbuf, "add", &ns, key, 0, PAST, 0, None, false);
         }
@@ -410,17 +468,22 @@ impl Client {
 /// The error for an unexpected (or failure) ASCII reply line.
 pub fn reply_error(r: &Reply<'_>) -> Error {
     match r {
-        Reply::ServerError(m) => {
-            Error::with_message(ReturnCode::ServerError, String::from_utf8_lossy(m).into_owned())
-        }
-        Reply::ClientError(m) => {
-            Error::with_message(ReturnCode::ClientError, String::from_utf8_lossy(m).into_owned())
-        }
+        Reply::ServerError(m) => Error::with_message(
+            ReturnCode::ServerError,
+            String::from_utf8_lossy(m).into_owned(),
+        ),
+        Reply::ClientError(m) => Error::with_message(
+            ReturnCode::ClientError,
+            String::from_utf8_lossy(m).into_owned(),
+        ),
         Reply::End => Error::new(ReturnCode::Notfound),
         other => {
             let code = other.return_code();
             if code.is_success() {
-                Error::with_message(ReturnCode::UnknownReadFailure, "unexpected reply from the server")
+                Error::with_message(
+                    ReturnCode::UnknownReadFailure,
+                    "unexpected reply from the server",
+                )
             } else {
                 Error::new(code)
             }

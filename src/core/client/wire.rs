@@ -86,5 +86,9 @@ pub fn binary_status_error(conn: &mut Connection, h: &ResponseHeader) -> Result<
     binary_small_body(conn, len)?;
     let text = String::from_utf8_lossy(&conn.buffered()[..len]).into_owned();
     conn.consume(len);
-    Ok(if text.is_empty() { Error::new(code) } else { Error::with_message(code, text) })
+    Ok(if text.is_empty() {
+        Error::new(code)
+    } else {
+        Error::with_message(code, text)
+    })
 }

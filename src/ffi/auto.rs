@@ -1,0 +1,139 @@
+//! `auto.h`: increment and decrement, plain, `_by_key` and `_with_initial`.
+
+use core::ffi::c_char;
+
+use crate::core::error::ReturnCode;
+use crate::ffi::guard::put;
+use crate::ffi::handle::handle_mut;
+use crate::ffi::keyargs::group_and_key;
+use crate::ffi::types::*;
+
+/// The shared body: on failure `*value` is UINT64_MAX, as in 1.1.4.
+///
+/// # Safety
+/// Pointers are NULL or valid; `ptr` is a handle.
+#[allow(clippy::too_many_arguments)]
+unsafe fn arith(
+    ptr: *mut memcached_st,
+    incr: bool,
+    group: *const c_char,
+    group_len: usize,
+    key: *const c_char,
+    key_len: usize,
+    offset: u64,
+    initial: Option<(u64, time_t)>,
+    value: *mut u64,
+) -> memcached_return_t {
+    // SAFETY: out-pointer NULL or writable.
+    unsafe { put(value, u64::MAX) };
+    // SAFETY: `ptr` is a handle.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return ReturnCode::InvalidArguments;
+    };
+    // SAFETY: key pointers valid for their lengths.
+    let (g, k) = match unsafe { group_and_key(h, group, group_len, key, key_len) } {
+        Ok(v) => v,
+        Err(rc) => return rc,
+    };
+    match h
+        .client
+        .arith(incr, g, k, offset, initial.map(|(i, e)| (i, e as i64)))
+    {
+        Ok(v) => {
+            // SAFETY: out-pointer NULL or writable.
+            unsafe { put(value, v) };
+            ReturnCode::Success
+        }
+        Err(e) => h.client.fail(e),
+    }
+}
+
+macro_rules! arith_fns {
+    ($plain:ident, $by_key:ident, $init:ident, $init_by_key:ident, $incr:expr) => {
+        ffi_fn! {
+            /// Increment/decrement a counter.
+            fn $plain(ptr: *mut memcached_st, key: *const c_char, key_length: usize, offset: u32, value: *mut u64)
+                -> memcached_return_t;
+            nonnull(ptr)
+            {
+                // SAFETY: arguments as the C API documents them.
+                unsafe { arith(ptr, $incr, core::ptr::null(), 0, key, key_length, u64::from(offset), None, value) }
+            }
+        }
+        ffi_fn! {
+            /// Increment/decrement a counter on the server of `group_key`.
+            fn $by_key(
+                ptr: *mut memcached_st,
+                group_key: *const c_char,
+                group_key_length: usize,
+                key: *const c_char,
+                key_length: usize,
+                offset: u64,
+                value: *mut u64,
+            ) -> memcached_return_t;
+            nonnull(ptr)
+            {
+                // SAFETY: arguments as the C API documents them.
+                unsafe { arith(ptr, $incr, group_key, group_key_length, key, key_length, offset, None, value) }
+            }
+        }
+        ffi_fn! {
+            /// Increment/decrement, creating the counter with `initial` (binary protocol).
+            fn $init(
+                ptr: *mut memcached_st,
+                key: *const c_char,
+                key_length: usize,
+                offset: u64,
+                initial: u64,
+                expiration: time_t,
+                value: *mut u64,
+            ) -> memcached_return_t;
+            nonnull(ptr)
+            {
+                // SAFETY: arguments as the C API documents them.
+                unsafe {
+                    arith(ptr, $incr, core::ptr::null(), 0, key, key_length, offset, Some((initial, expiration)), value)
+                }
+            }
+        }
+        ffi_fn! {
+            /// `_with_initial` on the server of `group_key`.
+            fn $init_by_key(
+                ptr: *mut memcached_st,
+                group_key: *const c_char,
+                group_key_length: usize,
+                key: *const c_char,
+                key_length: usize,
+                offset: u64,
+                initial: u64,
+                expiration: time_t,
+                value: *mut u64,
+            ) -> memcached_return_t;
+            nonnull(ptr)
+            {
+                // SAFETY: arguments as the C API documents them.
+                unsafe {
+                    arith(
+                        ptr, $incr, group_key, group_key_length, key, key_length, offset,
+                        Some((initial, expiration)), value,
+                    )
+                }
+            }
+        }
+    };
+}
+
+arith_fns!(
+    memcached_increment,
+    memcached_increment_by_key,
+    memcached_increment_with_initial,
+    memcached_increment_with_initial_by_key,
+    true
+);
+arith_fns!(
+    memcached_decrement,
+    memcached_decrement_by_key,
+    memcached_decrement_with_initial,
+    memcached_decrement_with_initial_by_key,
+    false
+);

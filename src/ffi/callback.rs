@@ -1,0 +1,125 @@
+//! `callback.h`: `memcached_callback_set`/`_get` (namespace, user data,
+//! clone/cleanup hooks, get-failure and delete triggers).
+
+use core::ffi::{c_char, c_void};
+use std::ffi::CString;
+
+use crate::core::client::MAX_NAMESPACE_LEN;
+use crate::core::error::{Error, ReturnCode};
+use crate::ffi::guard::{cstr, put};
+use crate::ffi::handle::{Handle, handle_mut};
+use crate::ffi::types::*;
+
+/// `memcached_callback_t` values.
+const PREFIX_KEY: u32 = 0;
+const USER_DATA: u32 = 1;
+const CLEANUP_FUNCTION: u32 = 2;
+const CLONE_FUNCTION: u32 = 3;
+const GET_FAILURE: u32 = 7;
+const DELETE_TRIGGER: u32 = 8;
+
+/// Set (or clear, with an empty/NULL value) the namespace.
+pub fn set_namespace(h: &mut Handle, ns: Option<&[u8]>) -> memcached_return_t {
+    let ns = ns.unwrap_or(&[]);
+    if ns.is_empty() {
+        h.client.namespace.clear();
+        h.namespace_c = None;
+        return ReturnCode::Success;
+    }
+    if ns.len() > MAX_NAMESPACE_LEN {
+        return h.client.fail(Error::with_message(
+            ReturnCode::KeyTooBig,
+            format!(
+                "a namespace of {} bytes is longer than {MAX_NAMESPACE_LEN}",
+                ns.len()
+            ),
+        ));
+    }
+    if !ns.iter().all(|b| b.is_ascii_graphic()) {
+        return h.client.fail(Error::with_message(
+            ReturnCode::BadKeyProvided,
+            "the namespace contains a blank or control byte",
+        ));
+    }
+    h.client.namespace = ns.to_vec();
+    h.namespace_c = CString::new(ns).ok();
+    ReturnCode::Success
+}
+
+ffi_fn! {
+    /// `memcached_callback_set`.
+    fn memcached_callback_set(ptr: *mut memcached_st, flag: memcached_callback_t, data: *const c_void)
+        -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: `ptr` is a handle.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        match flag {
+            PREFIX_KEY => {
+                // SAFETY: the namespace is a NUL-terminated string or NULL.
+                let ns = unsafe { cstr(data.cast::<c_char>()) };
+                set_namespace(h, ns)
+            }
+            USER_DATA => {
+                h.user_data = data.cast_mut();
+                ReturnCode::Success
+            }
+            CLEANUP_FUNCTION => {
+                // SAFETY: the caller passes a memcached_cleanup_fn as `void*` (same size).
+                h.callbacks.on_cleanup = unsafe { core::mem::transmute::<*const c_void, memcached_cleanup_fn>(data) };
+                ReturnCode::Success
+            }
+            CLONE_FUNCTION => {
+                // SAFETY: a memcached_clone_fn passed as `void*`.
+                h.callbacks.on_clone = unsafe { core::mem::transmute::<*const c_void, memcached_clone_fn>(data) };
+                ReturnCode::Success
+            }
+            GET_FAILURE => {
+                // SAFETY: a memcached_trigger_key_fn passed as `void*`.
+                h.callbacks.get_key_failure =
+                    unsafe { core::mem::transmute::<*const c_void, memcached_trigger_key_fn>(data) };
+                ReturnCode::Success
+            }
+            DELETE_TRIGGER => {
+                if !data.is_null() && (h.client.behaviors.noreply || h.client.behaviors.buffer_requests) {
+                    return h.client.fail(Error::with_message(
+                        ReturnCode::InvalidArguments,
+                        "a delete trigger cannot be used with NOREPLY or BUFFER_REQUESTS",
+                    ));
+                }
+                // SAFETY: a memcached_trigger_delete_key_fn passed as `void*`.
+                h.callbacks.delete_trigger =
+                    unsafe { core::mem::transmute::<*const c_void, memcached_trigger_delete_key_fn>(data) };
+                ReturnCode::Success
+            }
+            _ => h.client.fail(Error::with_message(ReturnCode::Failure, "unknown memcached_callback_t")),
+        }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_callback_get`.
+    fn memcached_callback_get(ptr: *mut memcached_st, flag: memcached_callback_t, error: *mut memcached_return_t)
+        -> *mut c_void;
+    nonnull()
+    {
+        // SAFETY: `ptr` is NULL or a handle.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else {
+            // SAFETY: out-pointer NULL or writable.
+            unsafe { put(error, ReturnCode::InvalidArguments) };
+            return core::ptr::null_mut();
+        };
+        let p: *mut c_void = match flag {
+            PREFIX_KEY => h.namespace_c.as_ref().map_or(core::ptr::null_mut(), |c| c.as_ptr().cast_mut().cast()),
+            USER_DATA => h.user_data,
+            CLEANUP_FUNCTION => h.callbacks.on_cleanup.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
+            CLONE_FUNCTION => h.callbacks.on_clone.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
+            GET_FAILURE => h.callbacks.get_key_failure.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
+            DELETE_TRIGGER => h.callbacks.delete_trigger.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
+            _ => core::ptr::null_mut(),
+        };
+        // SAFETY: out-pointer NULL or writable.
+        unsafe { put(error, if p.is_null() { ReturnCode::Failure } else { ReturnCode::Success }) };
+        p
+    }
+}

@@ -1,0 +1,145 @@
+//! `delete.h`, `touch.h`, `exist.h`: one-key commands without a value.
+
+use core::ffi::c_char;
+
+use crate::core::error::{Error, ReturnCode};
+use crate::ffi::handle::handle_mut;
+use crate::ffi::keyargs::group_and_key;
+use crate::ffi::types::*;
+
+/// Which command.
+#[derive(Copy, Clone)]
+enum Op {
+    Delete(time_t),
+    Touch(time_t),
+    Exist,
+}
+
+/// # Safety
+/// Pointers NULL or valid; `ptr` a handle.
+unsafe fn run(
+    ptr: *mut memcached_st,
+    op: Op,
+    group: *const c_char,
+    group_len: usize,
+    key: *const c_char,
+    key_len: usize,
+) -> memcached_return_t {
+    // SAFETY: `ptr` is a handle.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return ReturnCode::InvalidArguments;
+    };
+    // SAFETY: key pointers valid for their lengths.
+    let (g, k) = match unsafe { group_and_key(h, group, group_len, key, key_len) } {
+        Ok(v) => v,
+        Err(rc) => return rc,
+    };
+    let r = match op {
+        Op::Delete(exp) => {
+            let trigger = h.callbacks.delete_trigger;
+            if trigger.is_some()
+                && (h.client.behaviors.noreply || h.client.behaviors.buffer_requests)
+            {
+                return h.client.fail(Error::with_message(
+                    ReturnCode::InvalidArguments,
+                    "a delete trigger cannot be used with NOREPLY or BUFFER_REQUESTS",
+                ));
+            }
+            let r = h.client.delete(g, k, exp as i64);
+            if let (Ok(ReturnCode::Success), Some(f)) = (&r, trigger) {
+                // SAFETY: a callback the caller registered; key valid for its length.
+                unsafe { f(ptr, k.as_ptr().cast(), k.len()) };
+            }
+            r
+        }
+        Op::Touch(exp) => h.client.touch(g, k, exp as i64),
+        Op::Exist => h.client.exist(g, k),
+    };
+    // SAFETY: `ptr` is a handle (re-borrow after the callback).
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return ReturnCode::InvalidArguments;
+    };
+    h.client.finish(r)
+}
+
+ffi_fn! {
+    /// `memcached_delete`.
+    fn memcached_delete(ptr: *mut memcached_st, key: *const c_char, key_length: usize, expiration: time_t)
+        -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { run(ptr, Op::Delete(expiration), core::ptr::null(), 0, key, key_length) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_delete_by_key`.
+    fn memcached_delete_by_key(
+        ptr: *mut memcached_st,
+        group_key: *const c_char,
+        group_key_length: usize,
+        key: *const c_char,
+        key_length: usize,
+        expiration: time_t,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { run(ptr, Op::Delete(expiration), group_key, group_key_length, key, key_length) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_touch`.
+    fn memcached_touch(ptr: *mut memcached_st, key: *const c_char, key_length: usize, expiration: time_t)
+        -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { run(ptr, Op::Touch(expiration), core::ptr::null(), 0, key, key_length) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_touch_by_key`.
+    fn memcached_touch_by_key(
+        ptr: *mut memcached_st,
+        group_key: *const c_char,
+        group_key_length: usize,
+        key: *const c_char,
+        key_length: usize,
+        expiration: time_t,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { run(ptr, Op::Touch(expiration), group_key, group_key_length, key, key_length) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_exist`: SUCCESS if the key exists, NOTFOUND if not.
+    fn memcached_exist(memc: *mut memcached_st, key: *const c_char, key_length: usize) -> memcached_return_t;
+    nonnull(memc)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { run(memc, Op::Exist, core::ptr::null(), 0, key, key_length) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_exist_by_key`.
+    fn memcached_exist_by_key(
+        memc: *mut memcached_st,
+        group_key: *const c_char,
+        group_key_length: usize,
+        key: *const c_char,
+        key_length: usize,
+    ) -> memcached_return_t;
+    nonnull(memc)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { run(memc, Op::Exist, group_key, group_key_length, key, key_length) }
+    }
+}

@@ -1,0 +1,580 @@
+//! `get.h` and `fetch.h`: single gets, multi-gets, fetching results one by
+//! one or through callbacks.
+
+use core::ffi::{c_char, c_void};
+
+use crate::core::client::storage::{Store, StoreMode};
+use crate::core::error::{Error, ReturnCode};
+use crate::ffi::guard::{bytes, put};
+use crate::ffi::handle::{Handle, MallocSink, RESULT_INITIALIZED, ResultSink, handle_mut};
+use crate::ffi::keyargs::group_and_key;
+use crate::ffi::result::{free_result, init_result};
+use crate::ffi::types::*;
+
+/// # Safety
+/// Pointers NULL or valid; `ptr` a handle.
+#[allow(clippy::too_many_arguments)]
+unsafe fn get_impl(
+    ptr: *mut memcached_st,
+    group: *const c_char,
+    group_len: usize,
+    key: *const c_char,
+    key_len: usize,
+    value_length: *mut usize,
+    flags: *mut u32,
+    error: *mut memcached_return_t,
+) -> *mut c_char {
+    // SAFETY: out-pointers NULL or writable.
+    unsafe {
+        put(value_length, 0);
+        put(flags, 0);
+    }
+    // SAFETY: `ptr` is a handle.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        // SAFETY: out-pointer NULL or writable.
+        unsafe { put(error, ReturnCode::InvalidArguments) };
+        return core::ptr::null_mut();
+    };
+    // SAFETY: key pointers valid for their lengths.
+    let (g, k) = match unsafe { group_and_key(h, group, group_len, key, key_len) } {
+        Ok(v) => v,
+        Err(rc) => {
+            // SAFETY: out-pointer NULL or writable.
+            unsafe { put(error, rc) };
+            return core::ptr::null_mut();
+        }
+    };
+    let mut sink = MallocSink::new(h.alloc, ptr);
+    let rc = match h.client.get(g, k, &mut sink) {
+        Ok(Some(_)) => {
+            // SAFETY: out-pointers NULL or writable.
+            unsafe {
+                put(value_length, sink.len);
+                put(flags, sink.flags);
+                put(error, ReturnCode::Success);
+            }
+            return sink.take();
+        }
+        Ok(None) => {
+            let e = Error::new(ReturnCode::Notfound);
+            h.client.fail(e)
+        }
+        Err(e) => h.client.fail(e),
+    };
+    if rc == ReturnCode::Notfound {
+        if let Some(cb) = h.callbacks.get_key_failure {
+            // SAFETY: key pointers valid; `ptr` a handle; out-pointers NULL or writable.
+            return unsafe { get_failure(ptr, cb, g, k, value_length, flags, error) };
+        }
+    }
+    // SAFETY: out-pointer NULL or writable.
+    unsafe { put(error, rc) };
+    core::ptr::null_mut()
+}
+
+/// The GET_FAILURE callback path: ask the caller for the value, store it,
+/// and return a copy.
+///
+/// # Safety
+/// As `get_impl`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn get_failure(
+    ptr: *mut memcached_st,
+    cb: unsafe extern "C" fn(
+        *const memcached_st,
+        *const c_char,
+        usize,
+        *mut memcached_result_st,
+    ) -> memcached_return_t,
+    g: &[u8],
+    k: &[u8],
+    value_length: *mut usize,
+    flags: *mut u32,
+    error: *mut memcached_return_t,
+) -> *mut c_char {
+    let mut res = core::mem::MaybeUninit::<memcached_result_st>::uninit();
+    // SAFETY: local storage of the right size.
+    unsafe { init_result(res.as_mut_ptr(), ptr, false) };
+    // SAFETY: the callback the caller registered; the result is initialised.
+    let rc = unsafe { cb(ptr, k.as_ptr().cast(), k.len(), res.as_mut_ptr()) };
+    // SAFETY: initialised above.
+    let r = unsafe { &mut *res.as_mut_ptr() };
+    let out = if rc == ReturnCode::Success || rc == ReturnCode::Buffered {
+        let len = if r.value.string.is_null() {
+            0
+        } else {
+            r.value.end as usize - r.value.string as usize
+        };
+        // SAFETY: the value buffer holds `len` bytes.
+        let value = unsafe { bytes(r.value.string, len) }.unwrap_or(&[]);
+        // SAFETY: `ptr` is a handle.
+        let h = unsafe { handle_mut(ptr) }.expect("handle");
+        let req = Store {
+            mode: StoreMode::Set,
+            group: g,
+            key: k,
+            value,
+            exptime: r.item_expiration as i64,
+            flags: r.item_flags,
+            cas: 0,
+        };
+        let st = h.client.store(&req);
+        let st = h.client.finish(st);
+        // SAFETY: out-pointers NULL or writable.
+        unsafe {
+            put(value_length, len);
+            put(flags, r.item_flags);
+            put(
+                error,
+                if st.is_success() {
+                    ReturnCode::Success
+                } else {
+                    st
+                },
+            );
+        }
+        if len == 0 {
+            core::ptr::null_mut()
+        } else {
+            // Hand the result's buffer over.
+            let p = r.value.string;
+            r.value.string = core::ptr::null_mut();
+            r.value.end = core::ptr::null_mut();
+            p
+        }
+    } else {
+        // SAFETY: out-pointer NULL or writable.
+        unsafe { put(error, ReturnCode::Notfound) };
+        core::ptr::null_mut()
+    };
+    // SAFETY: initialised result on our stack.
+    unsafe { free_result(res.as_mut_ptr()) };
+    out
+}
+
+ffi_fn! {
+    /// `memcached_get`: the value (free() it), NULL on a miss or for an empty value.
+    fn memcached_get(
+        ptr: *mut memcached_st,
+        key: *const c_char,
+        key_length: usize,
+        value_length: *mut usize,
+        flags: *mut u32,
+        error: *mut memcached_return_t,
+    ) -> *mut c_char;
+    nonnull()
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { get_impl(ptr, core::ptr::null(), 0, key, key_length, value_length, flags, error) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_get_by_key`.
+    fn memcached_get_by_key(
+        ptr: *mut memcached_st,
+        group_key: *const c_char,
+        group_key_length: usize,
+        key: *const c_char,
+        key_length: usize,
+        value_length: *mut usize,
+        flags: *mut u32,
+        error: *mut memcached_return_t,
+    ) -> *mut c_char;
+    nonnull()
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { get_impl(ptr, group_key, group_key_length, key, key_length, value_length, flags, error) }
+    }
+}
+
+/// # Safety
+/// `keys`/`lens` hold `n` valid entries; `ptr` a handle.
+unsafe fn mget_impl(
+    ptr: *mut memcached_st,
+    group: *const c_char,
+    group_len: usize,
+    keys: *const *const c_char,
+    lens: *const usize,
+    n: usize,
+) -> memcached_return_t {
+    // SAFETY: `ptr` is a handle.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return ReturnCode::InvalidArguments;
+    };
+    if n > 0 && (keys.is_null() || lens.is_null()) {
+        return h.client.fail(Error::with_message(
+            ReturnCode::InvalidArguments,
+            "keys or key lengths are NULL",
+        ));
+    }
+    // SAFETY: `n` entries each.
+    let (key_ptrs, key_lens) = if n == 0 {
+        (&[][..], &[][..])
+    } else {
+        // SAFETY: `keys` and `lens` point to `n` entries.
+        unsafe {
+            (
+                core::slice::from_raw_parts(keys, n),
+                core::slice::from_raw_parts(lens, n),
+            )
+        }
+    };
+    for i in 0..n {
+        if key_ptrs[i].is_null() && key_lens[i] != 0 {
+            return h.client.fail(Error::with_message(
+                ReturnCode::InvalidArguments,
+                "a key is NULL",
+            ));
+        }
+    }
+    let group = if group.is_null() {
+        None
+    } else {
+        // SAFETY: `group` is valid for `group_len` bytes.
+        match unsafe { bytes(group, group_len) } {
+            Some(g) => Some(g),
+            None => return ReturnCode::InvalidArguments,
+        }
+    };
+    let key_at = |i: usize| -> &[u8] {
+        // SAFETY: checked above: non-NULL pointer valid for its length, or length 0.
+        unsafe { bytes(key_ptrs[i], key_lens[i]) }.unwrap_or(&[])
+    };
+    let r = h.client.mget(group, n, &key_at);
+    h.client.finish(r)
+}
+
+ffi_fn! {
+    /// `memcached_mget`.
+    fn memcached_mget(ptr: *mut memcached_st, keys: *const *const c_char, key_length: *const usize, number_of_keys: usize)
+        -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { mget_impl(ptr, core::ptr::null(), 0, keys, key_length, number_of_keys) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_mget_by_key`.
+    fn memcached_mget_by_key(
+        ptr: *mut memcached_st,
+        group_key: *const c_char,
+        group_key_length: usize,
+        keys: *const *const c_char,
+        key_length: *const usize,
+        number_of_keys: usize,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { mget_impl(ptr, group_key, group_key_length, keys, key_length, number_of_keys) }
+    }
+}
+
+/// Fetch the next value into `res`: `Ok(true)` with a value, `Ok(false)` at END.
+///
+/// # Safety
+/// `res` an initialised result; `ptr` a handle.
+unsafe fn fetch_into(
+    ptr: *mut memcached_st,
+    h: &mut Handle,
+    res: *mut memcached_result_st,
+) -> Result<bool, ReturnCode> {
+    // SAFETY: `res` is initialised.
+    let r = unsafe { &mut *res };
+    r.key_length = 0;
+    r.item_key[0] = 0;
+    r.item_flags = 0;
+    r.item_cas = 0;
+    r.value.end = r.value.string;
+    let mut sink = ResultSink {
+        alloc: h.alloc,
+        memc: ptr,
+        res,
+    };
+    match h.client.fetch(&mut sink) {
+        Ok(Some(_)) => Ok(true),
+        Ok(None) => Ok(false),
+        Err(e) => Err(h.client.fail(e)),
+    }
+}
+
+ffi_fn! {
+    /// `memcached_fetch_result`: the next result of an mget; NULL with END when done.
+    fn memcached_fetch_result(
+        ptr: *mut memcached_st,
+        result: *mut memcached_result_st,
+        error: *mut memcached_return_t,
+    ) -> *mut memcached_result_st;
+    nonnull()
+    {
+        // SAFETY: `ptr` is NULL or a handle.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else {
+            // SAFETY: out-pointer NULL or writable.
+            unsafe { put(error, ReturnCode::InvalidArguments) };
+            return core::ptr::null_mut();
+        };
+        let mut ours = false;
+        let res = if !result.is_null() {
+            result
+        } else if h.result.options & RESULT_INITIALIZED == 0 {
+            let p: *mut memcached_result_st = &mut *h.result;
+            // SAFETY: the handle's own result storage.
+            unsafe { init_result(p, ptr, false) };
+            ours = true;
+            p
+        } else {
+            // SAFETY: allocate a new result (released by the caller or below).
+            let p = unsafe { crate::ffi::result::memcached_result_create(ptr, core::ptr::null_mut()) };
+            if p.is_null() {
+                // SAFETY: out-pointer NULL or writable.
+                unsafe { put(error, ReturnCode::MemoryAllocationFailure) };
+                return p;
+            }
+            ours = true;
+            p
+        };
+        // SAFETY: `res` initialised; `ptr` a handle.
+        match unsafe { fetch_into(ptr, h, res) } {
+            Ok(true) => {
+                // SAFETY: out-pointer NULL or writable.
+                unsafe { put(error, ReturnCode::Success) };
+                res
+            }
+            other => {
+                let rc = match other {
+                    Ok(_) => ReturnCode::End,
+                    Err(rc) => rc,
+                };
+                if ours {
+                    // SAFETY: a result we initialised or allocated in this call.
+                    unsafe { free_result(res) };
+                }
+                // SAFETY: out-pointer NULL or writable.
+                unsafe { put(error, rc) };
+                core::ptr::null_mut()
+            }
+        }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_fetch`: the next value (free() it) and its key copied into `key`.
+    fn memcached_fetch(
+        ptr: *mut memcached_st,
+        key: *mut c_char,
+        key_length: *mut usize,
+        value_length: *mut usize,
+        flags: *mut u32,
+        error: *mut memcached_return_t,
+    ) -> *mut c_char;
+    nonnull()
+    {
+        // SAFETY: out-pointers NULL or writable.
+        unsafe {
+            put(value_length, 0);
+            put(key_length, 0);
+            put(flags, 0);
+        }
+        // SAFETY: `ptr` is NULL or a handle.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else {
+            // SAFETY: out-pointer NULL or writable.
+            unsafe { put(error, ReturnCode::InvalidArguments) };
+            return core::ptr::null_mut();
+        };
+        let mut res = core::mem::MaybeUninit::<memcached_result_st>::uninit();
+        // SAFETY: local storage of the right size.
+        unsafe { init_result(res.as_mut_ptr(), ptr, false) };
+        // SAFETY: initialised result; `ptr` a handle.
+        let got = unsafe { fetch_into(ptr, h, res.as_mut_ptr()) };
+        // SAFETY: initialised above.
+        let r = unsafe { &mut *res.as_mut_ptr() };
+        let out = match got {
+            Ok(true) => {
+                let len = if r.value.string.is_null() { 0 } else { r.value.end as usize - r.value.string as usize };
+                // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes per the API.
+                unsafe {
+                    if !key.is_null() {
+                        core::ptr::copy_nonoverlapping(r.item_key.as_ptr(), key, r.key_length);
+                        key.add(r.key_length).write(0);
+                    }
+                    put(key_length, r.key_length);
+                    put(value_length, len);
+                    put(flags, r.item_flags);
+                    put(error, ReturnCode::Success);
+                }
+                if len == 0 {
+                    core::ptr::null_mut()
+                } else {
+                    let p = r.value.string;
+                    r.value.string = core::ptr::null_mut();
+                    r.value.end = core::ptr::null_mut();
+                    p
+                }
+            }
+            Ok(false) => {
+                // SAFETY: out-pointer NULL or writable.
+                unsafe { put(error, ReturnCode::End) };
+                core::ptr::null_mut()
+            }
+            Err(rc) => {
+                // SAFETY: out-pointer NULL or writable.
+                unsafe { put(error, rc) };
+                core::ptr::null_mut()
+            }
+        };
+        // SAFETY: initialised result on our stack.
+        unsafe { free_result(res.as_mut_ptr()) };
+        out
+    }
+}
+
+/// Fetch every pending value and run the callbacks on each.
+///
+/// # Safety
+/// `callbacks` holds `n` entries; `ptr` a handle.
+unsafe fn fetch_execute_impl(
+    ptr: *mut memcached_st,
+    callbacks: *mut memcached_execute_fn,
+    context: *mut c_void,
+    n: u32,
+) -> memcached_return_t {
+    // SAFETY: `ptr` is a handle.
+    if unsafe { handle_mut(ptr) }.is_none() {
+        return ReturnCode::InvalidArguments;
+    }
+    let cbs: &[memcached_execute_fn] = if callbacks.is_null() || n == 0 {
+        &[]
+    } else {
+        // SAFETY: `n` entries per the API.
+        unsafe { core::slice::from_raw_parts(callbacks, n as usize) }
+    };
+    let mut res = core::mem::MaybeUninit::<memcached_result_st>::uninit();
+    // SAFETY: local storage of the right size.
+    unsafe { init_result(res.as_mut_ptr(), ptr, false) };
+    let mut rc = ReturnCode::Success;
+    loop {
+        // SAFETY: `ptr` is a handle, borrowed anew after callbacks ran.
+        let Some(h2) = (unsafe { handle_mut(ptr) }) else {
+            break;
+        };
+        // SAFETY: initialised result; `ptr` a handle.
+        match unsafe { fetch_into(ptr, h2, res.as_mut_ptr()) } {
+            Ok(true) => {
+                for cb in cbs.iter().flatten() {
+                    // SAFETY: callbacks the caller gave us.
+                    let r = unsafe { cb(ptr, res.as_mut_ptr(), context) };
+                    if r != ReturnCode::Success {
+                        break;
+                    }
+                }
+            }
+            Ok(false) => break,
+            Err(e) => {
+                rc = e;
+                break;
+            }
+        }
+    }
+    // SAFETY: initialised result on our stack.
+    unsafe { free_result(res.as_mut_ptr()) };
+    rc
+}
+
+ffi_fn! {
+    /// `memcached_fetch_execute`.
+    fn memcached_fetch_execute(
+        ptr: *mut memcached_st,
+        callback: *mut memcached_execute_fn,
+        context: *mut c_void,
+        number_of_callbacks: u32,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe { fetch_execute_impl(ptr, callback, context, number_of_callbacks) }
+    }
+}
+
+/// # Safety
+/// As the C API documents the arguments.
+#[allow(clippy::too_many_arguments)]
+unsafe fn mget_execute_impl(
+    ptr: *mut memcached_st,
+    group: *const c_char,
+    group_len: usize,
+    keys: *const *const c_char,
+    lens: *const usize,
+    n: usize,
+    callback: *mut memcached_execute_fn,
+    context: *mut c_void,
+    ncb: u32,
+) -> memcached_return_t {
+    // SAFETY: `ptr` is a handle.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return ReturnCode::InvalidArguments;
+    };
+    if !h.client.behaviors.binary_protocol {
+        return h.client.fail(Error::with_message(
+            ReturnCode::NotSupported,
+            "ASCII protocol is not supported for memcached_mget_execute_by_key()",
+        ));
+    }
+    // SAFETY: as documented.
+    let rc = unsafe { mget_impl(ptr, group, group_len, keys, lens, n) };
+    if !rc.is_success() && rc != ReturnCode::SomeErrors {
+        return rc;
+    }
+    // SAFETY: as documented.
+    let frc = unsafe { fetch_execute_impl(ptr, callback, context, ncb) };
+    if frc != ReturnCode::Success { frc } else { rc }
+}
+
+ffi_fn! {
+    /// `memcached_mget_execute`: mget, then run the callbacks on every value.
+    fn memcached_mget_execute(
+        ptr: *mut memcached_st,
+        keys: *const *const c_char,
+        key_length: *const usize,
+        number_of_keys: usize,
+        callback: *mut memcached_execute_fn,
+        context: *mut c_void,
+        number_of_callbacks: u32,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe {
+            mget_execute_impl(
+                ptr, core::ptr::null(), 0, keys, key_length, number_of_keys, callback, context, number_of_callbacks,
+            )
+        }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_mget_execute_by_key`.
+    fn memcached_mget_execute_by_key(
+        ptr: *mut memcached_st,
+        group_key: *const c_char,
+        group_key_length: usize,
+        keys: *const *const c_char,
+        key_length: *const usize,
+        number_of_keys: usize,
+        callback: *mut memcached_execute_fn,
+        context: *mut c_void,
+        number_of_callbacks: u32,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe {
+            mget_execute_impl(
+                ptr, group_key, group_key_length, keys, key_length, number_of_keys, callback, context,
+                number_of_callbacks,
+            )
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! `storage.h`: set, add, replace, append, prepend, cas and their
+//! `_by_key` forms.
+
+use core::ffi::c_char;
+
+use crate::core::client::storage::{Store, StoreMode};
+use crate::core::error::{Error, ReturnCode};
+use crate::ffi::guard::bytes;
+use crate::ffi::handle::handle_mut;
+use crate::ffi::types::*;
+
+/// The shared body of every storage export.
+///
+/// # Safety
+/// Pointers are NULL or valid for their lengths; `ptr` is a handle.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn store(
+    ptr: *mut memcached_st,
+    mode: StoreMode,
+    group: *const c_char,
+    group_len: usize,
+    key: *const c_char,
+    key_len: usize,
+    value: *const c_char,
+    value_len: usize,
+    expiration: time_t,
+    flags: u32,
+    cas: u64,
+) -> memcached_return_t {
+    // SAFETY: `ptr` is a handle per the API contract.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return ReturnCode::InvalidArguments;
+    };
+    // SAFETY: `key` is NULL or `key_len` readable bytes.
+    let Some(key) = (unsafe { bytes(key, key_len) }) else {
+        return h.client.fail(Error::with_message(
+            ReturnCode::InvalidArguments,
+            "key is NULL but its length is not 0",
+        ));
+    };
+    let group = if group.is_null() {
+        key
+    } else {
+        // SAFETY: `group` is valid for `group_len` bytes.
+        match unsafe { bytes(group, group_len) } {
+            Some(g) => g,
+            None => return ReturnCode::InvalidArguments,
+        }
+    };
+    // SAFETY: `value` is NULL or `value_len` readable bytes.
+    let Some(value) = (unsafe { bytes(value, value_len) }) else {
+        return h.client.fail(Error::with_message(
+            ReturnCode::InvalidArguments,
+            "value is NULL but its length is not 0",
+        ));
+    };
+    let req = Store {
+        mode,
+        group,
+        key,
+        value,
+        exptime: expiration as i64,
+        flags,
+        cas,
+    };
+    let r = h.client.store(&req);
+    h.client.finish(r)
+}
+
+macro_rules! storage_fn {
+    ($name:ident, $by_key:ident, $mode:expr) => {
+        ffi_fn! {
+            /// Storage command (see `memcached_set(3)`).
+            fn $name(
+                ptr: *mut memcached_st,
+                key: *const c_char,
+                key_length: usize,
+                value: *const c_char,
+                value_length: usize,
+                expiration: time_t,
+                flags: u32,
+            ) -> memcached_return_t;
+            nonnull(ptr)
+            {
+                // SAFETY: arguments as the C API documents them.
+                unsafe {
+                    store(ptr, $mode, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, 0)
+                }
+            }
+        }
+        ffi_fn! {
+            /// Storage command with a master key choosing the server.
+            fn $by_key(
+                ptr: *mut memcached_st,
+                group_key: *const c_char,
+                group_key_length: usize,
+                key: *const c_char,
+                key_length: usize,
+                value: *const c_char,
+                value_length: usize,
+                expiration: time_t,
+                flags: u32,
+            ) -> memcached_return_t;
+            nonnull(ptr)
+            {
+                // SAFETY: arguments as the C API documents them.
+                unsafe {
+                    store(
+                        ptr, $mode, group_key, group_key_length, key, key_length, value, value_length,
+                        expiration, flags, 0,
+                    )
+                }
+            }
+        }
+    };
+}
+
+storage_fn!(memcached_set, memcached_set_by_key, StoreMode::Set);
+storage_fn!(memcached_add, memcached_add_by_key, StoreMode::Add);
+storage_fn!(
+    memcached_replace,
+    memcached_replace_by_key,
+    StoreMode::Replace
+);
+storage_fn!(memcached_append, memcached_append_by_key, StoreMode::Append);
+storage_fn!(
+    memcached_prepend,
+    memcached_prepend_by_key,
+    StoreMode::Prepend
+);
+
+ffi_fn! {
+    /// `memcached_cas`.
+    fn memcached_cas(
+        ptr: *mut memcached_st,
+        key: *const c_char,
+        key_length: usize,
+        value: *const c_char,
+        value_length: usize,
+        expiration: time_t,
+        flags: u32,
+        cas: u64,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe {
+            store(ptr, StoreMode::Cas, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, cas)
+        }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_cas_by_key`.
+    fn memcached_cas_by_key(
+        ptr: *mut memcached_st,
+        group_key: *const c_char,
+        group_key_length: usize,
+        key: *const c_char,
+        key_length: usize,
+        value: *const c_char,
+        value_length: usize,
+        expiration: time_t,
+        flags: u32,
+        cas: u64,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: arguments as the C API documents them.
+        unsafe {
+            store(
+                ptr, StoreMode::Cas, group_key, group_key_length, key, key_length, value, value_length,
+                expiration, flags, cas,
+            )
+        }
+    }
+}

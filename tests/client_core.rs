@@ -1,0 +1,273 @@
+//! Integration tests of the safe core client against real memcached
+//! servers on loopback, in both protocols.
+
+mod common;
+
+use common::Memcached;
+use memcached::core::client::storage::{Store, StoreMode};
+use memcached::core::client::{Client, VecSink};
+use memcached::core::error::ReturnCode;
+use memcached::core::server_list::{ServerKind, ServerSpec};
+
+fn client(servers: &[&Memcached], binary: bool) -> Client {
+    let mut c = Client::new();
+    for s in servers {
+        let spec = ServerSpec {
+            hostname: "127.0.0.1".into(),
+            port: s.port,
+            weight: 1,
+            kind: ServerKind::Tcp,
+        };
+        assert_eq!(c.add_server(&spec), ReturnCode::Success);
+    }
+    c.behavior_set(
+        memcached::core::behavior::id::BINARY_PROTOCOL,
+        u64::from(binary),
+    )
+    .unwrap();
+    c
+}
+
+fn set(c: &mut Client, key: &[u8], value: &[u8], flags: u32) -> ReturnCode {
+    let req = Store {
+        mode: StoreMode::Set,
+        group: key,
+        key,
+        value,
+        exptime: 0,
+        flags,
+        cas: 0,
+    };
+    match c.store(&req) {
+        Ok(rc) => rc,
+        Err(e) => e.code,
+    }
+}
+
+fn get(c: &mut Client, key: &[u8]) -> Option<(Vec<u8>, u32)> {
+    let mut sink = VecSink::default();
+    c.get(key, key, &mut sink)
+        .unwrap()
+        .map(|m| (sink.value, m.flags))
+}
+
+fn both(f: impl Fn(bool)) {
+    f(false);
+    f(true);
+}
+
+#[test]
+fn set_get_delete_round_trip() {
+    both(|binary| {
+        let s = Memcached::start();
+        let mut c = client(&[&s], binary);
+        assert_eq!(set(&mut c, b"k1", b"hello", 7), ReturnCode::Success);
+        assert_eq!(get(&mut c, b"k1"), Some((b"hello".to_vec(), 7)));
+        assert_eq!(get(&mut c, b"missing"), None);
+        assert_eq!(c.delete(b"k1", b"k1", 0).unwrap(), ReturnCode::Success);
+        assert_eq!(
+            c.delete(b"k1", b"k1", 0).unwrap_err().code,
+            ReturnCode::Notfound
+        );
+        assert_eq!(get(&mut c, b"k1"), None);
+        // Large value (vectored write, direct read).
+        let big = vec![b'x'; 512 * 1024];
+        assert_eq!(set(&mut c, b"big", &big, 0), ReturnCode::Success);
+        assert_eq!(get(&mut c, b"big").unwrap().0, big);
+    });
+}
+
+#[test]
+fn arith_touch_exist_cas() {
+    both(|binary| {
+        let s = Memcached::start();
+        let mut c = client(&[&s], binary);
+        assert_eq!(set(&mut c, b"n", b"10", 0), ReturnCode::Success);
+        assert_eq!(c.arith(true, b"n", b"n", 5, None).unwrap(), 15);
+        assert_eq!(c.arith(false, b"n", b"n", 20, None).unwrap(), 0);
+        assert_eq!(
+            c.arith(true, b"nokey", b"nokey", 1, None).unwrap_err().code,
+            ReturnCode::Notfound
+        );
+        assert_eq!(c.touch(b"n", b"n", 100).unwrap(), ReturnCode::Success);
+        assert_eq!(
+            c.touch(b"zz", b"zz", 100).unwrap_err().code,
+            ReturnCode::Notfound
+        );
+        assert_eq!(c.exist(b"n", b"n").unwrap(), ReturnCode::Success);
+        assert_eq!(
+            c.exist(b"zz", b"zz").unwrap_err().code,
+            ReturnCode::Notfound
+        );
+        assert_eq!(get(&mut c, b"zz"), None, "exist must not create the key");
+        let add = Store {
+            mode: StoreMode::Add,
+            group: b"n",
+            key: b"n",
+            value: b"1",
+            exptime: 0,
+            flags: 0,
+            cas: 0,
+        };
+        let code = c.store(&add).unwrap_err().code;
+        assert_eq!(
+            code,
+            if binary {
+                ReturnCode::DataExists
+            } else {
+                ReturnCode::Notstored
+            }
+        );
+    });
+}
+
+#[test]
+fn mget_over_three_servers() {
+    both(|binary| {
+        let (a, b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
+        let mut c = client(&[&a, &b, &d], binary);
+        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
+            .unwrap();
+        let keys: Vec<Vec<u8>> = (0..300).map(|i| format!("key-{i}").into_bytes()).collect();
+        for k in &keys[..200] {
+            assert_eq!(set(&mut c, k, k, 3), ReturnCode::Success);
+        }
+        let key_at = |i: usize| keys[i].as_slice();
+        assert_eq!(
+            c.mget(None, keys.len(), &key_at).unwrap(),
+            ReturnCode::Success
+        );
+        let mut seen = std::collections::HashSet::new();
+        let mut sink = VecSink::default();
+        while let Some(meta) = c.fetch(&mut sink).unwrap() {
+            assert_eq!(sink.key, sink.value, "value belongs to its key");
+            assert_eq!(meta.flags, 3);
+            assert!(seen.insert(sink.key.clone()));
+        }
+        assert_eq!(seen.len(), 200);
+        let used: std::collections::HashSet<usize> = (0..200)
+            .map(|i| c.server_index(&keys[i]).unwrap())
+            .collect();
+        assert_eq!(used.len(), 3, "keys spread over all servers");
+    });
+}
+
+#[test]
+fn namespace_is_on_the_wire_and_stripped() {
+    both(|binary| {
+        let s = Memcached::start();
+        let mut c = client(&[&s], binary);
+        c.namespace = b"ns_".to_vec();
+        assert_eq!(set(&mut c, b"nk", b"v", 0), ReturnCode::Success);
+        let keys = [b"nk".to_vec()];
+        let key_at = |i: usize| keys[i].as_slice();
+        c.mget(None, 1, &key_at).unwrap();
+        let mut sink = VecSink::default();
+        assert!(c.fetch(&mut sink).unwrap().is_some());
+        assert_eq!(sink.key, b"nk");
+        assert!(c.fetch(&mut sink).unwrap().is_none());
+        c.namespace.clear();
+        assert_eq!(get(&mut c, b"ns_nk").map(|v| v.0), Some(b"v".to_vec()));
+    });
+}
+
+#[test]
+fn ascii_keys_that_would_inject_commands_are_refused() {
+    let s = Memcached::start();
+    let mut c = client(&[&s], false);
+    for bad in [&b"a b"[..], b"a\r\nflush_all", b"tab\tkey", b""] {
+        assert_eq!(set(&mut c, bad, b"v", 0), ReturnCode::BadKeyProvided);
+    }
+    assert_eq!(
+        set(&mut c, &[b'k'; 251], b"v", 0),
+        ReturnCode::BadKeyProvided
+    );
+    assert_eq!(set(&mut c, &[b'k'; 250], b"v", 0), ReturnCode::Success);
+    assert_eq!(set(&mut c, "ключ".as_bytes(), b"v", 0), ReturnCode::Success);
+}
+
+#[test]
+fn too_big_value_is_e2big_and_connection_stays_in_step() {
+    both(|binary| {
+        let s = Memcached::start_with(&["-I", "1m"]);
+        let mut c = client(&[&s], binary);
+        let huge = vec![0u8; 2 * 1024 * 1024];
+        let req = Store {
+            mode: StoreMode::Set,
+            group: b"h",
+            key: b"h",
+            value: &huge,
+            exptime: 0,
+            flags: 0,
+            cas: 0,
+        };
+        let e = c.store(&req).unwrap_err();
+        assert_eq!(e.code, ReturnCode::E2Big);
+        assert!(
+            e.message
+                .unwrap()
+                .contains("larger than the server's item size limit")
+        );
+        assert_eq!(set(&mut c, b"after", b"ok", 0), ReturnCode::Success);
+        assert_eq!(get(&mut c, b"after").map(|v| v.0), Some(b"ok".to_vec()));
+    });
+}
+
+#[test]
+fn buffered_and_noreply_requests_do_not_desynchronise() {
+    both(|binary| {
+        let s = Memcached::start();
+        let mut c = client(&[&s], binary);
+        c.behavior_set(memcached::core::behavior::id::BUFFER_REQUESTS, 1)
+            .unwrap();
+        for i in 0..50 {
+            let k = format!("b{i}");
+            assert_eq!(
+                set(&mut c, k.as_bytes(), k.as_bytes(), 0),
+                ReturnCode::Buffered
+            );
+        }
+        assert_eq!(get(&mut c, b"b49").map(|v| v.0), Some(b"b49".to_vec()));
+        c.behavior_set(memcached::core::behavior::id::BUFFER_REQUESTS, 0)
+            .unwrap();
+        c.behavior_set(memcached::core::behavior::id::NOREPLY, 1)
+            .unwrap();
+        for i in 0..50 {
+            let k = format!("n{i}");
+            assert_eq!(set(&mut c, k.as_bytes(), b"x", 0), ReturnCode::Success);
+        }
+        // A failing quiet command must not shift later replies.
+        let add = Store {
+            mode: StoreMode::Add,
+            group: b"n1",
+            key: b"n1",
+            value: b"1",
+            exptime: 0,
+            flags: 0,
+            cas: 0,
+        };
+        let _ = c.store(&add);
+        c.behavior_set(memcached::core::behavior::id::NOREPLY, 0)
+            .unwrap();
+        assert_eq!(get(&mut c, b"n49").map(|v| v.0), Some(b"x".to_vec()));
+        assert_eq!(get(&mut c, b"b0").map(|v| v.0), Some(b"b0".to_vec()));
+    });
+}
+
+#[test]
+fn dead_server_gives_connection_failure_then_disabled() {
+    let port = common::free_port();
+    let mut c = Client::new();
+    let spec = ServerSpec {
+        hostname: "127.0.0.1".into(),
+        port,
+        weight: 1,
+        kind: ServerKind::Tcp,
+    };
+    c.add_server(&spec);
+    assert_eq!(set(&mut c, b"k", b"v", 0), ReturnCode::ConnectionFailure);
+    assert_eq!(
+        set(&mut c, b"k", b"v", 0),
+        ReturnCode::ServerTemporarilyDisabled
+    );
+}
