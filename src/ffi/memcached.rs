@@ -296,11 +296,11 @@ ffi_fn! {
 
 ffi_fn! {
     /// `memcached_strerror`: 1.1.4's texts.
-    fn memcached_strerror(ptr: *const memcached_st, rc: c_int) -> *const c_char;
+    fn memcached_strerror(ptr: *const memcached_st, rc: memcached_return_raw) -> *const c_char;
     nonnull()
     {
         let _ = ptr;
-        static_cstr(strerror(rc))
+        static_cstr(strerror(rc as i32))
     }
 }
 
@@ -380,15 +380,13 @@ ffi_fn! {
 
 ffi_fn! {
     /// `memcached_error_print`: write the last error to stderr.
-    fn memcached_error_print(ptr: *const memcached_st) -> memcached_return_t;
+    fn memcached_error_print(ptr: *const memcached_st);
     nonnull(ptr)
     {
         // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        if h.client.last_error.is_none() {
-            return ReturnCode::Success;
+        let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+        if h.client.last_error.is_some() {
+            eprintln!("{}", h.client.last_error_text());
         }
-        eprintln!("{}", h.client.last_error_text());
-        ReturnCode::Success
     }
 }

@@ -11,6 +11,8 @@ use crate::core::error::ReturnCode;
 
 /// `memcached_return_t`. Returned to C only (never read from C as a Rust enum).
 pub type memcached_return_t = ReturnCode;
+/// `memcached_return_t` received from C (a raw value: C may pass anything).
+pub type memcached_return_raw = u32;
 /// `memcached_behavior_t`, read from C as a raw value.
 pub type memcached_behavior_t = u32;
 /// `memcached_callback_t`, raw.

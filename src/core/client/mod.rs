@@ -18,6 +18,7 @@ use crate::core::server_list::{ServerKind, ServerSpec};
 pub mod admin;
 pub mod behaviors;
 pub mod retrieve;
+pub mod servers;
 pub mod storage;
 pub mod wire;
 
