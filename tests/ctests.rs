@@ -55,7 +55,7 @@ macro_rules! ctests {
     };
 }
 
-ctests!(header_check, smoke);
+ctests!(header_check, smoke, behaviors, returns, callbacks);
 
 #[test]
 fn every_program_has_a_test() {

@@ -11,3 +11,4 @@ pub mod hash;
 pub mod protocol;
 pub mod server;
 pub mod server_list;
+pub mod config;

@@ -344,8 +344,12 @@ ffi_fn! {
                 res
             }
             other => {
+                // 1.1.4: END when this result has held a value, else NOTFOUND.
+                // SAFETY: `res` is initialised.
+                let used = unsafe { (*res).count } > 0;
                 let rc = match other {
-                    Ok(_) => ReturnCode::End,
+                    Ok(_) if used => ReturnCode::End,
+                    Ok(_) => ReturnCode::Notfound,
                     Err(rc) => rc,
                 };
                 if ours {
@@ -384,13 +388,16 @@ ffi_fn! {
             unsafe { put(error, ReturnCode::InvalidArguments) };
             return core::ptr::null_mut();
         };
-        let mut res = core::mem::MaybeUninit::<memcached_result_st>::uninit();
-        // SAFETY: local storage of the right size.
-        unsafe { init_result(res.as_mut_ptr(), ptr, false) };
+        // Like 1.1.4, values pass through the handle's own result.
+        let res: *mut memcached_result_st = &mut *h.result;
+        if h.result.options & RESULT_INITIALIZED == 0 {
+            // SAFETY: the handle's own result storage.
+            unsafe { init_result(res, ptr, false) };
+        }
         // SAFETY: initialised result; `ptr` a handle.
-        let got = unsafe { fetch_into(ptr, h, res.as_mut_ptr()) };
+        let got = unsafe { fetch_into(ptr, h, res) };
         // SAFETY: initialised above.
-        let r = unsafe { &mut *res.as_mut_ptr() };
+        let r = unsafe { &mut *res };
         let out = match got {
             Ok(true) => {
                 let len = if r.value.string.is_null() { 0 } else { r.value.end as usize - r.value.string as usize };
@@ -415,8 +422,9 @@ ffi_fn! {
                 }
             }
             Ok(false) => {
+                let rc = if r.count > 0 { ReturnCode::End } else { ReturnCode::Notfound };
                 // SAFETY: out-pointer NULL or writable.
-                unsafe { put(error, ReturnCode::End) };
+                unsafe { put(error, rc) };
                 core::ptr::null_mut()
             }
             Err(rc) => {
@@ -425,8 +433,6 @@ ffi_fn! {
                 core::ptr::null_mut()
             }
         };
-        // SAFETY: initialised result on our stack.
-        unsafe { free_result(res.as_mut_ptr()) };
         out
     }
 }

@@ -1,16 +1,1205 @@
 //! libhashkit (`hashkit_*`, `libhashkit_*`) and the hash-related
-//! `memcached_*` exports. (Being written; this stub keeps the build going.)
+//! `memcached_*` exports.
+//!
+//! A `hashkit_st` is a genuine libhashkit object: its `base_hash` and
+//! `distribution_hash` slots hold either one of our per-algorithm functions
+//! (see [`BUILTINS`]) or the caller's custom function, so C code may call
+//! `kit->base_hash.function` directly, and `hashkit_get_function` recognises
+//! ours by address. The `hashkit_st` embedded in a `memcached_st` mirrors the
+//! handle's `client.hasher` / `client.dist_hasher`: the setters here change
+//! the embedded kit with libhashkit's exact semantics and derive the core
+//! hashers from it; [`sync_handle_hashkit`] goes the other way after a core
+//! change (`memcached_behavior_set(HASH)` and friends).
+//!
+//! `hashkit_key`/`hashkit_encrypt`/`hashkit_decrypt` reproduce 1.1.4's
+//! OpenSSL build: AES-256-CBC with PKCS#7 padding, the IV from
+//! `EVP_BytesToKey(aes-256-cbc, sha256, no salt, key, 5 rounds)` and, as in
+//! 1.1.4, the caller's key bytes themselves as the AES key. 1.1.4 reads 32
+//! bytes from the key pointer even when the key is shorter; we pad short
+//! keys with zero bytes instead (so only keys of 32 bytes or more give the
+//! same ciphertext as Debian's library). Keys live in a registry here; the
+//! `_key` field only names one, so a stale or garbage `_key` is never freed
+//! or used.
 
+use core::ffi::{c_char, c_void};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::core::distribution::distribution_name;
+use crate::core::error::{Error, ReturnCode};
+use crate::core::hash::{self, HashAlgorithm, KeyHasher, algorithm_name, digest};
+use crate::ffi::guard::{RawCtx, bytes};
+use crate::ffi::handle::{handle_mut, sync_mirror};
+use crate::ffi::memcached::static_cstr;
 use crate::ffi::types::*;
 
-/// The hashkit a new handle starts with: one-at-a-time for keys and
-/// distribution.
-pub fn init_handle_hashkit(hk: &mut hashkit_st) {
-    hk.base_hash = hashkit_function_st {
-        function: None,
-        context: core::ptr::null_mut(),
+/// `hashkit_return_t` values.
+const HASHKIT_SUCCESS: hashkit_return_t = 0;
+const HASHKIT_FAILURE: hashkit_return_t = 1;
+const HASHKIT_INVALID_HASH: hashkit_return_t = 3;
+const HASHKIT_INVALID_ARGUMENT: hashkit_return_t = 4;
+
+/// `MEMCACHED_HASH_MAX`, what the getters give for a NULL handle.
+const HASH_MAX: u32 = 12;
+/// `MEMCACHED_DISTRIBUTION_CONSISTENT_MAX`.
+const DISTRIBUTION_MAX: u32 = 7;
+
+/// The C type of a hash function slot.
+type RawHashFn = unsafe extern "C" fn(*const c_char, usize, *mut c_void) -> u32;
+
+macro_rules! builtin_fns {
+    ($($name:ident => $alg:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("The `", stringify!($alg), "` hash as a hashkit function slot.")]
+            #[inline(never)]
+            unsafe extern "C" fn $name(key: *const c_char, len: usize, _ctx: *mut c_void) -> u32 {
+                // SAFETY: a hash function gets `len` readable bytes at `key`.
+                let k = unsafe { bytes(key, len) };
+                crate::ffi::guard::catch(|| k.map_or(0, |k| digest(HashAlgorithm::$alg, k)))
+            }
+        )*
+        /// Our function for each built-in algorithm.
+        const BUILTINS: &[(HashAlgorithm, RawHashFn)] = &[$((HashAlgorithm::$alg, $name as RawHashFn)),*];
     };
-    hk.distribution_hash = hk.base_hash;
-    hk.flags = 1;
-    hk.options = 0;
+}
+
+builtin_fns! {
+    hk_one_at_a_time => Default,
+    hk_md5 => Md5,
+    hk_crc32 => Crc,
+    hk_fnv1_64 => Fnv1_64,
+    hk_fnv1a_64 => Fnv1a_64,
+    hk_fnv1_32 => Fnv1_32,
+    hk_fnv1a_32 => Fnv1a_32,
+    hk_hsieh => Hsieh,
+    hk_murmur => Murmur,
+    hk_jenkins => Jenkins,
+    hk_murmur3 => Murmur3,
+}
+
+/// Our slot function for a built-in algorithm (`None` for `Custom`).
+fn builtin_fn(alg: HashAlgorithm) -> Option<RawHashFn> {
+    BUILTINS.iter().find(|(a, _)| *a == alg).map(|(_, f)| *f)
+}
+
+/// The algorithm of a slot function: ours by address, else `Custom`
+/// (NULL included, as in 1.1.4).
+fn algorithm_of(f: hashkit_hash_fn) -> HashAlgorithm {
+    let Some(f) = f else { return HashAlgorithm::Custom };
+    BUILTINS
+        .iter()
+        .find(|(_, b)| *b as usize == f as usize)
+        .map_or(HashAlgorithm::Custom, |(a, _)| *a)
+}
+
+/// A default slot: one-at-a-time, no context.
+fn default_slot() -> hashkit_function_st {
+    hashkit_function_st { function: builtin_fn(HashAlgorithm::Default), context: core::ptr::null_mut() }
+}
+
+/// libhashkit's `_set_function` on one slot, value for value: CUSTOM is
+/// refused and leaves the slot alone, MAX resets the function to
+/// one-at-a-time but reports INVALID_HASH, and values above MAX succeed
+/// with only the context cleared.
+fn set_slot(slot: &mut hashkit_function_st, alg: u32) -> hashkit_return_t {
+    match HashAlgorithm::from_u32(alg) {
+        Some(HashAlgorithm::Custom) => return HASHKIT_INVALID_ARGUMENT,
+        Some(a) if !hash::has_algorithm(a) => return HASHKIT_INVALID_ARGUMENT,
+        Some(a) => slot.function = builtin_fn(a),
+        None if alg == HASH_MAX => {
+            slot.function = builtin_fn(HashAlgorithm::Default);
+            return HASHKIT_INVALID_HASH;
+        }
+        None => {}
+    }
+    slot.context = core::ptr::null_mut();
+    HASHKIT_SUCCESS
+}
+
+/// The core hasher equivalent to a slot. A custom C function becomes a
+/// closure that calls it with its context; a NULL function hashes to 0.
+fn hasher_of(slot: &hashkit_function_st) -> KeyHasher {
+    let Some(f) = slot.function else {
+        return KeyHasher::Custom(Arc::new(|_: &[u8]| 0));
+    };
+    match algorithm_of(Some(f)) {
+        HashAlgorithm::Custom => {
+            let ctx = RawCtx(slot.context);
+            KeyHasher::Custom(Arc::new(move |key: &[u8]| {
+                let c: RawCtx = ctx;
+                // SAFETY: the caller installed `f` as a hash function taking
+                // (key, length, context); `key` is valid for its length.
+                unsafe { f(key.as_ptr().cast(), key.len(), c.0) }
+            }))
+        }
+        alg => KeyHasher::Builtin(alg),
+    }
+}
+
+/// Point a slot at the given core hasher when it is built-in and the slot
+/// holds something else. A custom hasher leaves the slot alone: only
+/// [`memcached_set_hashkit`] creates one, and it writes the slot itself.
+fn sync_slot(slot: &mut hashkit_function_st, hasher: &KeyHasher) {
+    if let KeyHasher::Builtin(alg) = hasher
+        && algorithm_of(slot.function) != *alg
+    {
+        slot.function = builtin_fn(*alg);
+        slot.context = core::ptr::null_mut();
+    }
+}
+
+/// The hashkit a new handle starts with: one-at-a-time for keys and
+/// distribution, base and distribution hash marked the same.
+pub fn init_handle_hashkit(hk: &mut hashkit_st) {
+    hk.base_hash = default_slot();
+    hk.distribution_hash = default_slot();
+    hk.flags |= 1;
+    hk.options &= !1;
+    hk._key = core::ptr::null_mut();
+}
+
+/// Make the hashkit embedded in a handle match `client.hasher` and
+/// `client.dist_hasher` (call after changing them in the core).
+///
+/// # Safety
+/// `ptr` must be NULL or point to a writable, initialised `memcached_st`.
+pub unsafe fn sync_handle_hashkit(ptr: *mut memcached_st) {
+    // SAFETY: NULL or a valid handle per the caller.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+    // SAFETY: `ptr` is a valid, writable handle; `h` lives elsewhere (heap).
+    let kit = unsafe { &mut (*ptr).hashkit };
+    sync_slot(&mut kit.base_hash, &h.client.hasher);
+    sync_slot(&mut kit.distribution_hash, &h.client.dist_hasher);
+}
+
+/// Set the handle's hashers from its embedded kit.
+///
+/// # Safety
+/// `ptr` must point to a valid handle.
+unsafe fn hashers_from_kit(ptr: *mut memcached_st) {
+    // SAFETY: as documented.
+    let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+    // SAFETY: as documented.
+    let kit = unsafe { &(*ptr).hashkit };
+    h.client.hasher = hasher_of(&kit.base_hash);
+    h.client.dist_hasher = hasher_of(&kit.distribution_hash);
+}
+
+// ----- encryption keys and strings ----------------------------------------
+
+/// An installed `hashkit_key`: the AES-256 key schedule and the CBC IV.
+#[derive(Clone)]
+struct KitKey {
+    cipher: aes::Aes256,
+    iv: [u8; 16],
+}
+
+/// Live keys, by the id stored in `hashkit_st._key`.
+static KEYS: Mutex<Option<HashMap<usize, KitKey>>> = Mutex::new(None);
+/// The next key id (never 0, so `_key` NULL means "no key").
+static NEXT_KEY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+fn store_key(key: KitKey) -> *mut c_void {
+    let id = NEXT_KEY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    KEYS.lock().get_or_insert_with(HashMap::new).insert(id, key);
+    id as *mut c_void
+}
+
+fn find_key(id: *mut c_void) -> Option<KitKey> {
+    KEYS.lock().as_ref()?.get(&(id as usize)).cloned()
+}
+
+fn drop_key(id: *mut c_void) {
+    if let Some(map) = KEYS.lock().as_mut() {
+        map.remove(&(id as usize));
+    }
+}
+
+/// A copy of a key under a new id (NULL for NULL or an unknown id).
+fn clone_key(id: *mut c_void) -> *mut c_void {
+    find_key(id).map_or(core::ptr::null_mut(), store_key)
+}
+
+/// 1.1.4's key setup: IV from `EVP_BytesToKey(aes-256-cbc, sha256, no
+/// salt, 5 rounds)`, AES key = the caller's first 32 key bytes (zero-padded).
+fn make_key(key: &[u8]) -> KitKey {
+    let mut d = sha256_rounds(&[], key);
+    let d2 = sha256_rounds(&d, key);
+    let mut iv = [0u8; 16];
+    iv.copy_from_slice(&d2[..16]);
+    d = [0u8; 32];
+    let n = key.len().min(32);
+    d[..n].copy_from_slice(&key[..n]);
+    KitKey { cipher: aes::Aes256::new(&d), iv }
+}
+
+/// One `EVP_BytesToKey` block: sha256 of (previous ‖ data), hashed again 4 times.
+fn sha256_rounds(prev: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut buf = prev.to_vec();
+    buf.extend_from_slice(data);
+    let mut x = sha256::digest(&buf);
+    for _ in 0..4 {
+        x = sha256::digest(&x);
+    }
+    x
+}
+
+/// AES-256-CBC with PKCS#7 padding.
+fn encrypt(key: &KitKey, plain: &[u8]) -> Vec<u8> {
+    let pad = 16 - plain.len() % 16;
+    let mut data = plain.to_vec();
+    data.extend(std::iter::repeat_n(pad as u8, pad));
+    let mut prev = key.iv;
+    for block in data.chunks_exact_mut(16) {
+        let mut b = [0u8; 16];
+        for i in 0..16 {
+            b[i] = block[i] ^ prev[i];
+        }
+        key.cipher.encrypt_block(&mut b);
+        block.copy_from_slice(&b);
+        prev = b;
+    }
+    data
+}
+
+/// The inverse of [`encrypt`]; `None` for a length that is not a positive
+/// multiple of 16 or bad padding (where OpenSSL's final step fails).
+fn decrypt(key: &KitKey, cipher: &[u8]) -> Option<Vec<u8>> {
+    if cipher.is_empty() || !cipher.len().is_multiple_of(16) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(cipher.len());
+    let mut prev = key.iv;
+    for block in cipher.chunks_exact(16) {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(block);
+        key.cipher.decrypt_block(&mut b);
+        for i in 0..16 {
+            b[i] ^= prev[i];
+        }
+        out.extend_from_slice(&b);
+        prev.copy_from_slice(block);
+    }
+    let pad = usize::from(*out.last()?);
+    if pad == 0 || pad > 16 || !out[out.len() - pad..].iter().all(|&b| usize::from(b) == pad) {
+        return None;
+    }
+    out.truncate(out.len() - pad);
+    Some(out)
+}
+
+/// `hashkit_string_st`: bytes owned by the caller until `hashkit_string_free`.
+#[allow(non_camel_case_types)]
+pub struct hashkit_string_st {
+    /// The bytes plus a NUL terminator (not counted in the length).
+    data: Vec<u8>,
+}
+
+fn new_string(mut data: Vec<u8>) -> *mut hashkit_string_st {
+    data.push(0);
+    Box::into_raw(Box::new(hashkit_string_st { data }))
+}
+
+/// Install an encryption key in a kit (`hashkit_key`); false when `key` is
+/// `None` (the old key is dropped either way).
+pub fn kit_set_key(kit: &mut hashkit_st, key: Option<&[u8]>) -> bool {
+    drop_key(kit._key);
+    kit._key = key.map_or(core::ptr::null_mut(), |k| store_key(make_key(k)));
+    !kit._key.is_null()
+}
+
+/// Encrypt with a kit's key; `None` without a key.
+pub fn kit_encrypt(kit: &hashkit_st, data: &[u8]) -> Option<Vec<u8>> {
+    Some(encrypt(&find_key(kit._key)?, data))
+}
+
+/// Decrypt with a kit's key; `None` without a key or for bad input.
+pub fn kit_decrypt(kit: &hashkit_st, data: &[u8]) -> Option<Vec<u8>> {
+    decrypt(&find_key(kit._key)?, data)
+}
+
+/// `hashkit_clone` into initialised storage (keeps `dst.options`): copy
+/// the slots and flags, and give `dst` its own copy of `src`'s key.
+pub fn kit_copy(dst: &mut hashkit_st, src: &hashkit_st) {
+    dst.base_hash = src.base_hash;
+    dst.distribution_hash = src.distribution_hash;
+    dst.flags = src.flags;
+    drop_key(dst._key);
+    dst._key = clone_key(src._key);
+}
+
+/// Release what a kit owns (its key), as `hashkit_free` does, without
+/// freeing the kit itself; for the kit embedded in a `memcached_st`.
+pub fn kit_release(kit: &mut hashkit_st) {
+    drop_key(kit._key);
+    kit._key = core::ptr::null_mut();
+}
+
+// ----- hashkit_* ------------------------------------------------------------
+
+ffi_fn! {
+    /// `hashkit_create`: initialise caller storage, or calloc a kit.
+    fn hashkit_create(ptr: *mut hashkit_st) -> *mut hashkit_st;
+    nonnull()
+    {
+        let (p, allocated) = if ptr.is_null() {
+            // SAFETY: libc calloc, checked below.
+            let p = unsafe { libc::calloc(1, core::mem::size_of::<hashkit_st>()) }.cast::<hashkit_st>();
+            if p.is_null() {
+                return p;
+            }
+            (p, true)
+        } else {
+            (ptr, false)
+        };
+        // SAFETY: `p` is writable storage of sizeof(hashkit_st); every field
+        // is plain data, so any bytes are a valid value to overwrite.
+        let kit = unsafe { &mut *p };
+        if allocated {
+            kit.options |= 1;
+        } else {
+            kit.options &= !1;
+        }
+        kit.base_hash = default_slot();
+        kit.distribution_hash = default_slot();
+        kit.flags |= 1;
+        kit._key = core::ptr::null_mut();
+        p
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_clone`: copy `src` into `dst` (or a new kit); a NULL `src`
+    /// gives a fresh kit.
+    fn hashkit_clone(dst: *mut hashkit_st, src: *const hashkit_st) -> *mut hashkit_st;
+    nonnull()
+    {
+        // SAFETY: NULL or writable storage, as for hashkit_create.
+        let p = unsafe { hashkit_create(dst) };
+        if p.is_null() || src.is_null() {
+            return p;
+        }
+        // SAFETY: `p` was just initialised; `src` is a valid kit per the caller.
+        let (d, s) = unsafe { (&mut *p, &*src) };
+        kit_copy(d, s);
+        p
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_free`: drop the key; free the kit when we allocated it.
+    fn hashkit_free(ptr: *mut hashkit_st);
+    nonnull(ptr)
+    {
+        // SAFETY: a valid kit per the caller.
+        let kit = unsafe { &mut *ptr };
+        kit_release(kit);
+        if kit.options & 1 != 0 {
+            // SAFETY: allocated by hashkit_create with libc calloc.
+            unsafe { libc::free(ptr.cast()) };
+        }
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_compare`: same functions, contexts and base/distribution flag.
+    fn hashkit_compare(first: *const hashkit_st, second: *const hashkit_st) -> bool;
+    nonnull(first, second)
+    {
+        // SAFETY: valid kits per the caller.
+        let (a, b) = unsafe { (&*first, &*second) };
+        let same = |x: &hashkit_function_st, y: &hashkit_function_st| {
+            x.function.map(|f| f as usize) == y.function.map(|f| f as usize) && x.context == y.context
+        };
+        same(&a.base_hash, &b.base_hash)
+            && same(&a.distribution_hash, &b.distribution_hash)
+            && (a.flags & 1) == (b.flags & 1)
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_set_function`.
+    fn hashkit_set_function(ptr: *mut hashkit_st, alg: hashkit_hash_algorithm_t) -> hashkit_return_t;
+    nonnull()
+    {
+        if ptr.is_null() {
+            return HASHKIT_INVALID_ARGUMENT;
+        }
+        // SAFETY: a valid kit per the caller.
+        set_slot(unsafe { &mut (*ptr).base_hash }, alg)
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_set_distribution_function`.
+    fn hashkit_set_distribution_function(ptr: *mut hashkit_st, alg: hashkit_hash_algorithm_t) -> hashkit_return_t;
+    nonnull()
+    {
+        if ptr.is_null() {
+            return HASHKIT_INVALID_ARGUMENT;
+        }
+        // SAFETY: a valid kit per the caller.
+        set_slot(unsafe { &mut (*ptr).distribution_hash }, alg)
+    }
+}
+
+/// `_set_custom_function` of libhashkit.
+fn set_custom(slot: &mut hashkit_function_st, f: hashkit_hash_fn, ctx: *mut c_void) -> hashkit_return_t {
+    if f.is_none() {
+        return HASHKIT_FAILURE;
+    }
+    slot.function = f;
+    slot.context = ctx;
+    HASHKIT_SUCCESS
+}
+
+ffi_fn! {
+    /// `hashkit_set_custom_function`.
+    fn hashkit_set_custom_function(ptr: *mut hashkit_st, f: hashkit_hash_fn, ctx: *mut c_void) -> hashkit_return_t;
+    nonnull()
+    {
+        if ptr.is_null() {
+            return HASHKIT_INVALID_ARGUMENT;
+        }
+        // SAFETY: a valid kit per the caller.
+        set_custom(unsafe { &mut (*ptr).base_hash }, f, ctx)
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_set_custom_distribution_function`.
+    fn hashkit_set_custom_distribution_function(
+        ptr: *mut hashkit_st,
+        f: hashkit_hash_fn,
+        ctx: *mut c_void,
+    ) -> hashkit_return_t;
+    nonnull()
+    {
+        if ptr.is_null() {
+            return HASHKIT_INVALID_ARGUMENT;
+        }
+        // SAFETY: a valid kit per the caller.
+        set_custom(unsafe { &mut (*ptr).distribution_hash }, f, ctx)
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_get_function`: DEFAULT for NULL, CUSTOM for a foreign function.
+    fn hashkit_get_function(ptr: *const hashkit_st) -> hashkit_hash_algorithm_t;
+    nonnull(ptr)
+    {
+        // SAFETY: a valid kit per the caller.
+        algorithm_of(unsafe { (*ptr).base_hash.function }) as u32
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_get_distribution_function`.
+    fn hashkit_get_distribution_function(ptr: *const hashkit_st) -> hashkit_hash_algorithm_t;
+    nonnull(ptr)
+    {
+        // SAFETY: a valid kit per the caller.
+        algorithm_of(unsafe { (*ptr).distribution_hash.function }) as u32
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_digest`: the kit's base hash of the key (0 for a NULL kit
+    /// or function, where 1.1.4 crashes).
+    fn hashkit_digest(ptr: *const hashkit_st, key: *const c_char, len: usize) -> u32;
+    nonnull(ptr)
+    {
+        // SAFETY: a valid kit per the caller.
+        let slot = unsafe { (*ptr).base_hash };
+        match slot.function {
+            // SAFETY: an installed hash function, called as libhashkit does.
+            Some(f) => unsafe { f(key, len, slot.context) },
+            None => 0,
+        }
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_strerror`: libhashkit's texts.
+    fn hashkit_strerror(ptr: *mut hashkit_st, rc: hashkit_return_t) -> *const c_char;
+    nonnull()
+    {
+        let _ = ptr;
+        match rc {
+            0 => c"SUCCESS".as_ptr(),
+            1 => c"FAILURE".as_ptr(),
+            2 => c"MEMORY ALLOCATION FAILURE".as_ptr(),
+            3 => c"INVALID hashkit_hash_algorithm_t".as_ptr(),
+            4 => c"INVALID ARGUMENT".as_ptr(),
+            _ => c"INVALID hashkit_return_t".as_ptr(),
+        }
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_key`: install an AES key (false for a NULL key).
+    fn hashkit_key(ptr: *mut hashkit_st, key: *const c_char, len: usize) -> bool;
+    nonnull(ptr)
+    {
+        // SAFETY: `key` is NULL or `len` readable bytes.
+        let k = if key.is_null() { None } else { unsafe { bytes(key, len) } };
+        // SAFETY: a valid kit per the caller.
+        kit_set_key(unsafe { &mut *ptr }, k)
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_encrypt`: NULL without a key.
+    fn hashkit_encrypt(ptr: *mut hashkit_st, source: *const c_char, len: usize) -> *mut hashkit_string_st;
+    nonnull(ptr)
+    {
+        // SAFETY: `len` readable bytes at `source` per the caller.
+        let Some(data) = (unsafe { bytes(source, len) }) else { return core::ptr::null_mut() };
+        // SAFETY: a valid kit per the caller.
+        kit_encrypt(unsafe { &*ptr }, data).map_or(core::ptr::null_mut(), new_string)
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_decrypt`: NULL without a key or for bad ciphertext.
+    fn hashkit_decrypt(ptr: *mut hashkit_st, source: *const c_char, len: usize) -> *mut hashkit_string_st;
+    nonnull(ptr)
+    {
+        // SAFETY: `len` readable bytes at `source` per the caller.
+        let Some(data) = (unsafe { bytes(source, len) }) else { return core::ptr::null_mut() };
+        // SAFETY: a valid kit per the caller.
+        kit_decrypt(unsafe { &*ptr }, data).map_or(core::ptr::null_mut(), new_string)
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_string_free`.
+    fn hashkit_string_free(ptr: *mut hashkit_string_st);
+    nonnull(ptr)
+    {
+        // SAFETY: made by `new_string` and not freed before, per the caller.
+        drop(unsafe { Box::from_raw(ptr) });
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_string_length`.
+    fn hashkit_string_length(ptr: *const hashkit_string_st) -> usize;
+    nonnull(ptr)
+    {
+        // SAFETY: a live string from `new_string`.
+        unsafe { (*ptr).data.len() - 1 }
+    }
+}
+
+ffi_fn! {
+    /// `hashkit_string_c_str`: the bytes (NUL-terminated here).
+    fn hashkit_string_c_str(ptr: *const hashkit_string_st) -> *const c_char;
+    nonnull(ptr)
+    {
+        // SAFETY: a live string from `new_string`.
+        unsafe { (*ptr).data.as_ptr().cast() }
+    }
+}
+
+// ----- libhashkit_* -----------------------------------------------------------
+
+macro_rules! named_hashes {
+    ($($name:ident => $alg:ident),* $(,)?) => {$(
+        ffi_fn! {
+            #[doc = concat!("`", stringify!($name), "`.")]
+            fn $name(key: *const c_char, len: usize) -> u32;
+            nonnull()
+            {
+                // SAFETY: `len` readable bytes at `key` per the caller.
+                unsafe { bytes(key, len) }.map_or(0, |k| digest(HashAlgorithm::$alg, k))
+            }
+        }
+    )*};
+}
+
+named_hashes! {
+    libhashkit_one_at_a_time => Default,
+    libhashkit_fnv1_64 => Fnv1_64,
+    libhashkit_fnv1a_64 => Fnv1a_64,
+    libhashkit_fnv1_32 => Fnv1_32,
+    libhashkit_fnv1a_32 => Fnv1a_32,
+    libhashkit_crc32 => Crc,
+    libhashkit_hsieh => Hsieh,
+    libhashkit_murmur => Murmur,
+    libhashkit_murmur3 => Murmur3,
+    libhashkit_jenkins => Jenkins,
+    libhashkit_md5 => Md5,
+}
+
+ffi_fn! {
+    /// `libhashkit_md5_signature`: the 16-byte digest into `result`.
+    fn libhashkit_md5_signature(key: *const u8, len: usize, result: *mut u8);
+    nonnull(result)
+    {
+        // SAFETY: `len` readable bytes at `key` per the caller.
+        let Some(k) = (unsafe { bytes(key.cast(), len) }) else { return };
+        let d = hash::md5_signature(k);
+        // SAFETY: `result` has room for 16 bytes per the API.
+        unsafe { core::ptr::copy_nonoverlapping(d.as_ptr(), result, 16) };
+    }
+}
+
+/// `libhashkit_digest` for a raw algorithm value: 1 for CUSTOM and above.
+fn raw_digest(key: *const c_char, len: usize, alg: u32) -> u32 {
+    // SAFETY: `len` readable bytes at `key` per the caller of the export.
+    let Some(k) = (unsafe { bytes(key, len) }) else { return 0 };
+    HashAlgorithm::from_u32(alg).map_or(1, |a| digest(a, k))
+}
+
+ffi_fn! {
+    /// `libhashkit_digest`.
+    fn libhashkit_digest(key: *const c_char, len: usize, alg: hashkit_hash_algorithm_t) -> u32;
+    nonnull()
+    {
+        raw_digest(key, len, alg)
+    }
+}
+
+ffi_fn! {
+    /// `libhashkit_has_algorithm`: true for every algorithm up to CUSTOM
+    /// (Hsieh included, unlike Debian's build).
+    fn libhashkit_has_algorithm(alg: hashkit_hash_algorithm_t) -> bool;
+    nonnull()
+    {
+        HashAlgorithm::from_u32(alg).is_some_and(hash::has_algorithm)
+    }
+}
+
+ffi_fn! {
+    /// `libhashkit_string_hash`.
+    fn libhashkit_string_hash(alg: hashkit_hash_algorithm_t) -> *const c_char;
+    nonnull()
+    {
+        static_cstr(algorithm_name(alg))
+    }
+}
+
+// ----- memcached_* --------------------------------------------------------------
+
+ffi_fn! {
+    /// `memcached_generate_hash_value`: `libhashkit_digest`.
+    fn memcached_generate_hash_value(key: *const c_char, len: usize, alg: memcached_hash_t) -> u32;
+    nonnull()
+    {
+        raw_digest(key, len, alg)
+    }
+}
+
+ffi_fn! {
+    /// `memcached_generate_hash`: the server index of a key, without the
+    /// auto-eject rebuild. UINT32_MAX for a NULL handle; 0 without servers
+    /// (where 1.1.4 crashes).
+    fn memcached_generate_hash(ptr: *const memcached_st, key: *const c_char, len: usize) -> u32;
+    nonnull()
+    {
+        // SAFETY: NULL or a handle per the caller.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else { return u32::MAX };
+        if h.client.servers.len() == 1 {
+            return 0;
+        }
+        // SAFETY: `len` readable bytes at `key` per the caller.
+        let Some(k) = (unsafe { bytes(key, len) }) else { return 0 };
+        h.client.server_index_no_rebuild(k).map_or(0, |i| i as u32)
+    }
+}
+
+ffi_fn! {
+    /// `memcached_get_hashkit`: the kit embedded in the handle.
+    fn memcached_get_hashkit(ptr: *const memcached_st) -> *const hashkit_st;
+    nonnull(ptr)
+    {
+        // SAFETY: `ptr` is a valid handle; only the field address is taken.
+        unsafe { &raw const (*ptr).hashkit }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_set_hashkit`: copy a kit's functions (and key) into the
+    /// handle; a NULL kit restores the defaults. The continuum is not
+    /// rebuilt, as in 1.1.4.
+    fn memcached_set_hashkit(ptr: *mut memcached_st, kit: *mut hashkit_st) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: `ptr` is a handle per the caller.
+        if unsafe { handle_mut(ptr) }.is_none() {
+            return ReturnCode::InvalidArguments;
+        }
+        // SAFETY: a valid handle; `kit` is NULL or a valid kit.
+        let own = unsafe { &mut (*ptr).hashkit };
+        if kit.is_null() {
+            kit_release(own);
+            init_handle_hashkit(own);
+        } else if !core::ptr::eq(kit, own) {
+            // SAFETY: a valid kit distinct from `own`.
+            kit_copy(own, unsafe { &*kit });
+        }
+        // SAFETY: a valid handle.
+        unsafe { hashers_from_kit(ptr) };
+        ReturnCode::Success
+    }
+}
+
+/// Apply `set_slot` to a slot of the handle's kit, derive the hashers and
+/// report as `memcached_behavior_set_key_hash` does.
+///
+/// # Safety
+/// `ptr` must be NULL or a valid handle.
+unsafe fn set_handle_hash(ptr: *mut memcached_st, alg: u32, distribution: bool) -> ReturnCode {
+    // SAFETY: as documented.
+    if unsafe { handle_mut(ptr) }.is_none() {
+        return ReturnCode::InvalidArguments;
+    }
+    // SAFETY: a valid handle.
+    let kit = unsafe { &mut (*ptr).hashkit };
+    let slot = if distribution { &mut kit.distribution_hash } else { &mut kit.base_hash };
+    let rc = set_slot(slot, alg);
+    // SAFETY: a valid handle.
+    unsafe { hashers_from_kit(ptr) };
+    if rc == HASHKIT_SUCCESS {
+        return ReturnCode::Success;
+    }
+    // SAFETY: a valid handle.
+    let h = unsafe { handle_mut(ptr) }.expect("checked above");
+    h.client.fail(Error::with_message(ReturnCode::InvalidArguments, "Invalid memcached_hash_t()"))
+}
+
+/// `memcached_behavior_set(HASH, v)` with 1.1.4's exact effects (MAX resets
+/// to one-at-a-time and fails; values above MAX succeed without a change).
+/// For the behavior module; `v` is truncated to the C enum as 1.1.4 does.
+///
+/// # Safety
+/// `ptr` must be NULL or a valid handle.
+pub unsafe fn behavior_set_key_hash(ptr: *mut memcached_st, v: u64) -> ReturnCode {
+    // SAFETY: as documented.
+    unsafe { set_handle_hash(ptr, v as u32, false) }
+}
+
+/// `memcached_behavior_set(KETAMA_HASH, v)`, as [`behavior_set_key_hash`].
+///
+/// # Safety
+/// `ptr` must be NULL or a valid handle.
+pub unsafe fn behavior_set_distribution_hash(ptr: *mut memcached_st, v: u64) -> ReturnCode {
+    // SAFETY: as documented.
+    unsafe { set_handle_hash(ptr, v as u32, true) }
+}
+
+ffi_fn! {
+    /// `memcached_behavior_set_key_hash`.
+    fn memcached_behavior_set_key_hash(ptr: *mut memcached_st, alg: memcached_hash_t) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: NULL-checked; a handle per the caller.
+        unsafe { set_handle_hash(ptr, alg, false) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_behavior_set_distribution_hash`.
+    fn memcached_behavior_set_distribution_hash(ptr: *mut memcached_st, alg: memcached_hash_t) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: NULL-checked; a handle per the caller.
+        unsafe { set_handle_hash(ptr, alg, true) }
+    }
+}
+
+/// The key hash of a handle as its kit reports it (MAX for NULL).
+///
+/// # Safety
+/// `ptr` must be NULL or a valid handle.
+unsafe fn key_hash_of(ptr: *const memcached_st) -> memcached_hash_t {
+    // SAFETY: as documented.
+    if unsafe { handle_mut(ptr) }.is_none() {
+        return HASH_MAX;
+    }
+    // SAFETY: a valid handle.
+    algorithm_of(unsafe { (*ptr).hashkit.base_hash.function }) as u32
+}
+
+ffi_fn! {
+    /// `memcached_behavior_get_key_hash`.
+    fn memcached_behavior_get_key_hash(ptr: *mut memcached_st) -> memcached_hash_t;
+    nonnull()
+    {
+        // SAFETY: NULL or a handle per the caller.
+        unsafe { key_hash_of(ptr) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_behavior_get_distribution_hash`: the KEY hash, as 1.1.4
+    /// returns (`memcached_behavior_get(KETAMA_HASH)` gives the other one).
+    fn memcached_behavior_get_distribution_hash(ptr: *mut memcached_st) -> memcached_hash_t;
+    nonnull()
+    {
+        // SAFETY: NULL or a handle per the caller.
+        unsafe { key_hash_of(ptr) }
+    }
+}
+
+ffi_fn! {
+    /// `memcached_behavior_set_distribution`: rebuilds the continuum.
+    fn memcached_behavior_set_distribution(
+        ptr: *mut memcached_st,
+        d: memcached_server_distribution_t,
+    ) -> memcached_return_t;
+    nonnull(ptr)
+    {
+        // SAFETY: a handle per the caller.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let rc = match h.client.set_distribution(u64::from(d)) {
+            Ok(()) => ReturnCode::Success,
+            Err(_) => h.client.fail(Error::with_message(
+                ReturnCode::InvalidArguments,
+                "Invalid memcached_server_distribution_t",
+            )),
+        };
+        // SAFETY: a valid handle.
+        unsafe { sync_mirror(ptr) };
+        rc
+    }
+}
+
+ffi_fn! {
+    /// `memcached_behavior_get_distribution` (CONSISTENT_MAX for NULL).
+    fn memcached_behavior_get_distribution(ptr: *mut memcached_st) -> memcached_server_distribution_t;
+    nonnull()
+    {
+        // SAFETY: NULL or a handle per the caller.
+        unsafe { handle_mut(ptr) }.map_or(DISTRIBUTION_MAX, |h| h.client.distribution as u32)
+    }
+}
+
+ffi_fn! {
+    /// `memcached_autoeject`: with auto-eject, bring servers whose retry
+    /// time has passed back into the continuum.
+    fn memcached_autoeject(ptr: *mut memcached_st);
+    nonnull(ptr)
+    {
+        // SAFETY: a handle per the caller.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+        h.client.maybe_rebuild_for_eject();
+        // SAFETY: a valid handle.
+        unsafe { sync_mirror(ptr) };
+    }
+}
+
+ffi_fn! {
+    /// `libmemcached_string_hash`.
+    fn libmemcached_string_hash(alg: memcached_hash_t) -> *const c_char;
+    nonnull()
+    {
+        static_cstr(algorithm_name(alg))
+    }
+}
+
+ffi_fn! {
+    /// `libmemcached_string_distribution`.
+    fn libmemcached_string_distribution(d: memcached_server_distribution_t) -> *const c_char;
+    nonnull()
+    {
+        static_cstr(distribution_name(d))
+    }
+}
+
+ffi_fn! {
+    /// `libmemcached_string_behavior`.
+    fn libmemcached_string_behavior(flag: memcached_behavior_t) -> *const c_char;
+    nonnull()
+    {
+        static_cstr(crate::core::behavior::name(flag))
+    }
+}
+
+// ----- SHA-256 and AES-256 (for the encryption key) ---------------------------
+
+/// FIPS 180-4 SHA-256 (only used to derive the IV).
+mod sha256 {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ];
+    const H0: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ];
+
+    /// The digest of `data`.
+    pub fn digest(data: &[u8]) -> [u8; 32] {
+        let mut msg = data.to_vec();
+        msg.push(0x80);
+        while msg.len() % 64 != 56 {
+            msg.push(0);
+        }
+        msg.extend_from_slice(&((data.len() as u64).wrapping_mul(8)).to_be_bytes());
+        let mut h = H0;
+        for block in msg.chunks_exact(64) {
+            let mut w = [0u32; 64];
+            for (i, word) in block.chunks_exact(4).enumerate() {
+                w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+            }
+            for i in 16..64 {
+                let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+                let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+                w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+            }
+            let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+            for i in 0..64 {
+                let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+                let ch = (e & f) ^ (!e & g);
+                let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[i]).wrapping_add(w[i]);
+                let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+                let maj = (a & b) ^ (a & c) ^ (b & c);
+                let t2 = s0.wrapping_add(maj);
+                hh = g;
+                g = f;
+                f = e;
+                e = d.wrapping_add(t1);
+                d = c;
+                c = b;
+                b = a;
+                a = t1.wrapping_add(t2);
+            }
+            for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+                *x = x.wrapping_add(y);
+            }
+        }
+        let mut out = [0u8; 32];
+        for (i, x) in h.iter().enumerate() {
+            out[4 * i..4 * i + 4].copy_from_slice(&x.to_be_bytes());
+        }
+        out
+    }
+}
+
+/// FIPS 197 AES with a 256-bit key (block operations only).
+mod aes {
+    /// Multiplication in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1.
+    const fn gmul(mut a: u8, mut b: u8) -> u8 {
+        let mut p = 0u8;
+        while b != 0 {
+            if b & 1 != 0 {
+                p ^= a;
+            }
+            let hi = a & 0x80;
+            a <<= 1;
+            if hi != 0 {
+                a ^= 0x1b;
+            }
+            b >>= 1;
+        }
+        p
+    }
+
+    /// The S-box: multiplicative inverse, then the affine map.
+    const SBOX: [u8; 256] = {
+        let mut s = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let x = i as u8;
+            let mut inv = 0u8;
+            if x != 0 {
+                let mut j = 1;
+                while j < 256 {
+                    if gmul(x, j as u8) == 1 {
+                        inv = j as u8;
+                        break;
+                    }
+                    j += 1;
+                }
+            }
+            s[i] = inv ^ inv.rotate_left(1) ^ inv.rotate_left(2) ^ inv.rotate_left(3) ^ inv.rotate_left(4) ^ 0x63;
+            i += 1;
+        }
+        s
+    };
+
+    const INV_SBOX: [u8; 256] = {
+        let mut s = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            s[SBOX[i] as usize] = i as u8;
+            i += 1;
+        }
+        s
+    };
+
+    /// An expanded AES-256 key: 15 round keys.
+    #[derive(Clone)]
+    pub struct Aes256 {
+        rk: [[u8; 16]; 15],
+    }
+
+    impl Aes256 {
+        /// Expand a 32-byte key.
+        pub fn new(key: &[u8; 32]) -> Aes256 {
+            let mut w = [[0u8; 4]; 60];
+            for (i, word) in key.chunks_exact(4).enumerate() {
+                w[i].copy_from_slice(word);
+            }
+            let mut rcon = 1u8;
+            for i in 8..60 {
+                let mut t = w[i - 1];
+                if i % 8 == 0 {
+                    t = [SBOX[t[1] as usize] ^ rcon, SBOX[t[2] as usize], SBOX[t[3] as usize], SBOX[t[0] as usize]];
+                    rcon = gmul(rcon, 2);
+                } else if i % 8 == 4 {
+                    t = t.map(|b| SBOX[b as usize]);
+                }
+                for j in 0..4 {
+                    w[i][j] = w[i - 8][j] ^ t[j];
+                }
+            }
+            let mut rk = [[0u8; 16]; 15];
+            for (r, k) in rk.iter_mut().enumerate() {
+                for c in 0..4 {
+                    k[4 * c..4 * c + 4].copy_from_slice(&w[4 * r + c]);
+                }
+            }
+            Aes256 { rk }
+        }
+
+        fn add(&self, s: &mut [u8; 16], round: usize) {
+            for (x, k) in s.iter_mut().zip(self.rk[round]) {
+                *x ^= k;
+            }
+        }
+
+        /// Encrypt one block in place.
+        pub fn encrypt_block(&self, s: &mut [u8; 16]) {
+            self.add(s, 0);
+            for round in 1..15 {
+                let old = s.map(|b| SBOX[b as usize]);
+                for c in 0..4 {
+                    for r in 0..4 {
+                        s[r + 4 * c] = old[r + 4 * ((c + r) % 4)];
+                    }
+                }
+                if round != 14 {
+                    for c in 0..4 {
+                        let a = [s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]];
+                        s[4 * c] = gmul(a[0], 2) ^ gmul(a[1], 3) ^ a[2] ^ a[3];
+                        s[4 * c + 1] = a[0] ^ gmul(a[1], 2) ^ gmul(a[2], 3) ^ a[3];
+                        s[4 * c + 2] = a[0] ^ a[1] ^ gmul(a[2], 2) ^ gmul(a[3], 3);
+                        s[4 * c + 3] = gmul(a[0], 3) ^ a[1] ^ a[2] ^ gmul(a[3], 2);
+                    }
+                }
+                self.add(s, round);
+            }
+        }
+
+        /// Decrypt one block in place.
+        pub fn decrypt_block(&self, s: &mut [u8; 16]) {
+            self.add(s, 14);
+            for round in (0..14).rev() {
+                let old = *s;
+                for c in 0..4 {
+                    for r in 0..4 {
+                        s[r + 4 * ((c + r) % 4)] = INV_SBOX[old[r + 4 * c] as usize];
+                    }
+                }
+                self.add(s, round);
+                if round != 0 {
+                    for c in 0..4 {
+                        let a = [s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]];
+                        s[4 * c] = gmul(a[0], 14) ^ gmul(a[1], 11) ^ gmul(a[2], 13) ^ gmul(a[3], 9);
+                        s[4 * c + 1] = gmul(a[0], 9) ^ gmul(a[1], 14) ^ gmul(a[2], 11) ^ gmul(a[3], 13);
+                        s[4 * c + 2] = gmul(a[0], 13) ^ gmul(a[1], 9) ^ gmul(a[2], 14) ^ gmul(a[3], 11);
+                        s[4 * c + 3] = gmul(a[0], 11) ^ gmul(a[1], 13) ^ gmul(a[2], 9) ^ gmul(a[3], 14);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn sha256_vectors() {
+        assert_eq!(
+            hex(&sha256::digest(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            hex(&sha256::digest(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let long = [b'a'; 1000];
+        assert_eq!(
+            hex(&sha256::digest(&long)),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"
+        );
+    }
+
+    #[test]
+    fn aes256_fips197_vector() {
+        let key: [u8; 32] = core::array::from_fn(|i| i as u8);
+        let mut block: [u8; 16] = core::array::from_fn(|i| (i as u8) * 0x11);
+        let aes = aes::Aes256::new(&key);
+        aes.encrypt_block(&mut block);
+        assert_eq!(hex(&block), "8ea2b7ca516745bfeafc49904b496089");
+        aes.decrypt_block(&mut block);
+        assert_eq!(hex(&block), "00112233445566778899aabbccddeeff");
+    }
+
+    /// Ciphertexts observed from Debian's libhashkit 1.1.4 with a 40-byte key.
+    #[test]
+    fn encrypt_matches_debian() {
+        let key = make_key(b"0123456789abcdefghijklmnopqrstuvwxyzABCD");
+        let cases: [(&[u8], &str); 3] = [
+            (b"", "7541f2c255131997310d01d31a63f97d"),
+            (b"hello world", "f86e3dc01f2b7a87845d718ef41ac8ac"),
+            (
+                b"0123456789abcdef0123456789abcdefXYZ",
+                "1a7f198203eee4b2a5aa023e48576facfa073676b4572e24b0bdc8fc2a1985decf794ea314334f53c7c6dd71ec2b0584",
+            ),
+        ];
+        for (plain, want) in cases {
+            let c = encrypt(&key, plain);
+            assert_eq!(hex(&c), want);
+            assert_eq!(decrypt(&key, &c).as_deref(), Some(plain));
+        }
+        assert_eq!(decrypt(&key, b"0123456789abcdef"), None, "bad padding");
+        assert_eq!(decrypt(&key, b"0123456789abcde"), None);
+        assert_eq!(decrypt(&key, b""), None);
+    }
+
+    #[test]
+    fn slots_follow_libhashkit() {
+        let mut s = default_slot();
+        assert_eq!(set_slot(&mut s, 1), HASHKIT_SUCCESS);
+        assert_eq!(algorithm_of(s.function), HashAlgorithm::Md5);
+        assert_eq!(set_slot(&mut s, 11), HASHKIT_INVALID_ARGUMENT);
+        assert_eq!(algorithm_of(s.function), HashAlgorithm::Md5);
+        assert_eq!(set_slot(&mut s, 13), HASHKIT_SUCCESS);
+        assert_eq!(algorithm_of(s.function), HashAlgorithm::Md5);
+        assert_eq!(set_slot(&mut s, 12), HASHKIT_INVALID_HASH);
+        assert_eq!(algorithm_of(s.function), HashAlgorithm::Default);
+        for (alg, _) in BUILTINS {
+            assert_eq!(set_slot(&mut s, *alg as u32), HASHKIT_SUCCESS);
+            assert_eq!(algorithm_of(s.function), *alg);
+            assert_eq!(hasher_of(&s).algorithm(), *alg);
+        }
+        assert_eq!(algorithm_of(None), HashAlgorithm::Custom);
+    }
 }

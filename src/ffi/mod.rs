@@ -20,3 +20,6 @@ pub mod result;
 pub mod sasl;
 pub mod storage;
 pub mod types;
+pub mod server;
+pub mod stats;
+pub mod dump;

@@ -20,7 +20,8 @@ impl Client {
     /// turn weighting on when the weight is above 1 and the distribution is
     /// consistent, and rebuild the distribution.
     pub fn add_server_exact(&mut self, hostname: &str, port: u16, weight: u32, kind: ServerKind) {
-        self.servers.push(Server::new(hostname, port, weight.max(1), kind));
+        self.servers
+            .push(Server::new(hostname, port, weight.max(1), kind));
         if weight > 1 && self.distribution.is_consistent() {
             self.weighted = true;
         }
@@ -32,7 +33,12 @@ impl Client {
     /// 1 whatever the distribution, and rebuild once.
     pub fn push_exact(&mut self, specs: &[ServerSpec]) {
         for spec in specs {
-            self.servers.push(Server::new(&spec.hostname, spec.port, spec.weight.max(1), spec.kind));
+            self.servers.push(Server::new(
+                &spec.hostname,
+                spec.port,
+                spec.weight.max(1),
+                spec.kind,
+            ));
             if spec.weight > 1 {
                 self.weighted = true;
             }
@@ -44,7 +50,12 @@ impl Client {
     pub fn server_specs(&self) -> Vec<ServerSpec> {
         self.servers
             .iter()
-            .map(|s| ServerSpec { hostname: s.hostname.clone(), port: s.port, weight: s.weight, kind: s.kind })
+            .map(|s| ServerSpec {
+                hostname: s.hostname.clone(),
+                port: s.port,
+                weight: s.weight,
+                kind: s.kind,
+            })
             .collect()
     }
 
@@ -67,10 +78,19 @@ impl Client {
     /// allowed (`"cachedump 1 0"`).
     pub fn key_test_exact(&self, key: &[u8]) -> Result<()> {
         if key.is_empty() || key.len() > MAX_KEY_LEN {
-            return Err(Error::with_message(ReturnCode::BadKeyProvided, "Key provided was too long."));
+            return Err(Error::with_message(
+                ReturnCode::BadKeyProvided,
+                "Key provided was too long.",
+            ));
         }
-        if self.behaviors.verify_key && !self.behaviors.binary_protocol && !key.iter().all(u8::is_ascii_graphic) {
-            return Err(Error::with_message(ReturnCode::BadKeyProvided, "Key provided had invalid character."));
+        if self.behaviors.verify_key
+            && !self.behaviors.binary_protocol
+            && !key.iter().all(u8::is_ascii_graphic)
+        {
+            return Err(Error::with_message(
+                ReturnCode::BadKeyProvided,
+                "Key provided had invalid character.",
+            ));
         }
         Ok(())
     }
@@ -101,8 +121,18 @@ mod tests {
     fn push_turns_weighting_on_for_any_distribution() {
         let mut c = Client::new();
         let specs = vec![
-            ServerSpec { hostname: "x".into(), port: 1, weight: 1, kind: ServerKind::Tcp },
-            ServerSpec { hostname: "/s".into(), port: 0, weight: 3, kind: ServerKind::UnixSocket },
+            ServerSpec {
+                hostname: "x".into(),
+                port: 1,
+                weight: 1,
+                kind: ServerKind::Tcp,
+            },
+            ServerSpec {
+                hostname: "/s".into(),
+                port: 0,
+                weight: 3,
+                kind: ServerKind::UnixSocket,
+            },
         ];
         c.push_exact(&specs);
         assert!(c.weighted);
@@ -113,7 +143,10 @@ mod tests {
     fn initialize_query_counts_and_clears() {
         let mut c = Client::new();
         let q = c.query_id;
-        assert_eq!(c.initialize_query().unwrap_err().code, ReturnCode::NoServers);
+        assert_eq!(
+            c.initialize_query().unwrap_err().code,
+            ReturnCode::NoServers
+        );
         assert_eq!(c.last_error_code(), ReturnCode::NoServers);
         assert_eq!(c.query_id, q + 1);
         c.add_server_exact("a", 1, 1, ServerKind::Tcp);
@@ -126,8 +159,14 @@ mod tests {
         let mut c = Client::new();
         assert!(c.key_test_exact(b"detail dump").is_ok());
         assert!(c.key_test_exact(&[b'a'; 250]).is_ok());
-        assert_eq!(c.key_test_exact(&[b'a'; 251]).unwrap_err().code, ReturnCode::BadKeyProvided);
-        assert_eq!(c.key_test_exact(b"").unwrap_err().code, ReturnCode::BadKeyProvided);
+        assert_eq!(
+            c.key_test_exact(&[b'a'; 251]).unwrap_err().code,
+            ReturnCode::BadKeyProvided
+        );
+        assert_eq!(
+            c.key_test_exact(b"").unwrap_err().code,
+            ReturnCode::BadKeyProvided
+        );
         c.behaviors.verify_key = true;
         assert!(c.key_test_exact(b"a b").is_err());
         c.behaviors.binary_protocol = true;
