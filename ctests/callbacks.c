@@ -85,10 +85,13 @@ int main(void) {
     memcached_server_list_free(list);
     memcached_flush(m, 0);
 
-    memcached_return_t rc;
-    printf("namespace unset: %p rc=%d\n", memcached_callback_get(m, MEMCACHED_CALLBACK_PREFIX_KEY, &rc), (int)rc);
+    memcached_return_t rc = MEMCACHED_MAXIMUM_RETURN;
+    void *got = memcached_callback_get(m, MEMCACHED_CALLBACK_PREFIX_KEY, &rc);
+    printf("namespace unset: %p rc=%d\n", got, (int)rc);
     printf("set namespace: %d\n", (int)memcached_callback_set(m, MEMCACHED_CALLBACK_PREFIX_KEY, "app1:"));
-    printf("namespace: %s rc=%d\n", (char *)memcached_callback_get(m, MEMCACHED_CALLBACK_PREFIX_KEY, &rc), (int)rc);
+    rc = MEMCACHED_MAXIMUM_RETURN;
+    got = memcached_callback_get(m, MEMCACHED_CALLBACK_PREFIX_KEY, &rc);
+    printf("namespace: %s rc=%d\n", (char *)got, (int)rc);
     printf("bad namespace: %d\n", (int)memcached_callback_set(m, MEMCACHED_CALLBACK_PREFIX_KEY, "bad key"));
     char longns[200];
     memset(longns, 'n', sizeof longns);

@@ -55,7 +55,20 @@ macro_rules! ctests {
     };
 }
 
-ctests!(header_check, smoke, behaviors, returns, callbacks);
+ctests!(
+    header_check,
+    smoke,
+    behaviors,
+    returns,
+    callbacks,
+    hashkit,
+    placement,
+    servers,
+    stats,
+    config,
+    pool,
+    encoding
+);
 
 #[test]
 fn every_program_has_a_test() {

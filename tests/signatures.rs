@@ -21,7 +21,14 @@ fn generate_prototypes(out: &Path) -> String {
     config.export.item_types = vec![cbindgen::ItemType::Functions];
     config.style = cbindgen::Style::Type;
     // Raw integer aliases for C enums we read (never trusted as Rust enums).
-    config.export.rename.insert("memcached_return_raw".to_owned(), "memcached_return_t".to_owned());
+    config.export.rename.insert(
+        "memcached_return_raw".to_owned(),
+        "memcached_return_t".to_owned(),
+    );
+    config
+        .export
+        .rename
+        .insert("timespec".to_owned(), "struct timespec".to_owned());
     // Exports are written through the `ffi_fn!` macro, so cbindgen must
     // read the macro-expanded crate (`-Zunpretty=expanded`, allowed on a
     // stable toolchain through RUSTC_BOOTSTRAP for this one check).
@@ -60,7 +67,15 @@ fn exports_match_the_headers() {
     .unwrap();
     let include = common::repo_root().join("include");
     let out = Command::new("gcc")
-        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-fsyntax-only", "-I"])
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-Wno-unused-parameter",
+            "-fsyntax-only",
+            "-I",
+        ])
         .arg(&include)
         .arg(&unit)
         .output()
@@ -89,14 +104,26 @@ fn exports_match_the_headers() {
             (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
                 .then(|| name.to_owned())
         })
-        .filter(|n| n.starts_with("memcached") || n.starts_with("libmemcached") || n.starts_with("hashkit") || n.starts_with("libhashkit"))
+        .filter(|n| {
+            n.starts_with("memcached")
+                || n.starts_with("libmemcached")
+                || n.starts_with("hashkit")
+                || n.starts_with("libhashkit")
+        })
         .collect();
     let extra: Vec<&String> = exported.difference(&declared).collect();
-    assert!(extra.is_empty(), "exports not declared by the 1.1.4 API: {extra:?}");
+    assert!(
+        extra.is_empty(),
+        "exports not declared by the 1.1.4 API: {extra:?}"
+    );
 
     // cbindgen saw every function the built library exports.
     let so = common::lib_dir().join("libmemcached.so.11");
-    let nm = Command::new("nm").args(["-D", "--defined-only"]).arg(&so).output().expect("nm runs");
+    let nm = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .expect("nm runs");
     let in_library: BTreeSet<String> = String::from_utf8_lossy(&nm.stdout)
         .lines()
         .filter_map(|l| {
@@ -107,5 +134,8 @@ fn exports_match_the_headers() {
         .filter(|n| declared.contains(n))
         .collect();
     let unseen: Vec<&String> = in_library.difference(&exported).collect();
-    assert!(unseen.is_empty(), "exports cbindgen did not check: {unseen:?}");
+    assert!(
+        unseen.is_empty(),
+        "exports cbindgen did not check: {unseen:?}"
+    );
 }

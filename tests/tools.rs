@@ -17,7 +17,9 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// One tool run: "exit=N" plus stdout and stderr, with the port replaced.
 fn run_tool(ours: bool, port: u16, tool: &str, args: &[&str], cwd: &Path) -> String {
     let mut cmd = Command::new(format!("/usr/bin/{tool}"));
-    cmd.current_dir(cwd).arg(format!("--servers=127.0.0.1:{port}")).args(args);
+    cmd.current_dir(cwd)
+        .arg(format!("--servers=127.0.0.1:{port}"))
+        .args(args);
     cmd.env("LD_BIND_NOW", "1");
     if ours {
         cmd.env("LD_LIBRARY_PATH", lib_dir());
@@ -97,5 +99,8 @@ fn debian_tools_behave_the_same_over_our_library() {
             "tool outputs differ (debian -, ours +):\n{diff}\n--- debian ---\n{theirs}\n--- ours ---\n{ours}"
         );
     }
-    assert!(theirs.contains("first file"), "the scenario really read a value:\n{theirs}");
+    assert!(
+        theirs.contains("first file"),
+        "the scenario really read a value:\n{theirs}"
+    );
 }

@@ -38,7 +38,11 @@ pub enum Action {
     /// `--SERVER=host[:port][/?weight]`. `port` is the number as written
     /// (up to 99999; 11211 when absent): the C layer truncates it to 16
     /// bits and maps 0 to 11211, as `memcached_server_add_with_weight` does.
-    Server { host: Vec<u8>, port: u32, weight: u32 },
+    Server {
+        host: Vec<u8>,
+        port: u32,
+        weight: u32,
+    },
     /// `--SOCKET="path"[/?weight]`.
     Socket { path: Vec<u8>, weight: u32 },
     /// `--CONFIGURE-FILE=`: read this file after the string.
@@ -176,7 +180,9 @@ impl Kind {
     /// stripped).
     fn display(self) -> &'static str {
         let (n, _) = self.tname();
-        n.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(n)
+        n.strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(n)
     }
 
     /// Whether lexing this token records it as the "previous token" that
@@ -210,37 +216,100 @@ use crate::core::behavior::id;
 const KEYWORDS: &[(&str, Kind)] = &[
     ("--SERVER=", Kind::Server),
     ("--SOCKET=", Kind::CslSocket),
-    ("--BINARY-PROTOCOL", Kind::Flag(id::BINARY_PROTOCOL, "BINARY_PROTOCOL", 272)),
-    ("--BUFFER-REQUESTS", Kind::Flag(id::BUFFER_REQUESTS, "BUFFER_REQUESTS", 273)),
+    (
+        "--BINARY-PROTOCOL",
+        Kind::Flag(id::BINARY_PROTOCOL, "BINARY_PROTOCOL", 272),
+    ),
+    (
+        "--BUFFER-REQUESTS",
+        Kind::Flag(id::BUFFER_REQUESTS, "BUFFER_REQUESTS", 273),
+    ),
     ("--CONFIGURE-FILE=", Kind::ConfigureFile),
-    ("--CONNECT-TIMEOUT=", Kind::Numeric(id::CONNECT_TIMEOUT, "CONNECT_TIMEOUT", 274)),
+    (
+        "--CONNECT-TIMEOUT=",
+        Kind::Numeric(id::CONNECT_TIMEOUT, "CONNECT_TIMEOUT", 274),
+    ),
     ("--DISTRIBUTION=", Kind::Distribution),
-    ("--HASH-WITH-NAMESPACE", Kind::Flag(id::HASH_WITH_PREFIX_KEY, "HASH_WITH_NAMESPACE", 277)),
+    (
+        "--HASH-WITH-NAMESPACE",
+        Kind::Flag(id::HASH_WITH_PREFIX_KEY, "HASH_WITH_NAMESPACE", 277),
+    ),
     ("--HASH=", Kind::Hash),
-    ("--IO-BYTES-WATERMARK=", Kind::Numeric(id::IO_BYTES_WATERMARK, "IO_BYTES_WATERMARK", 278)),
-    ("--IO-KEY-PREFETCH=", Kind::Numeric(id::IO_KEY_PREFETCH, "IO_KEY_PREFETCH", 279)),
-    ("--IO-MSG-WATERMARK=", Kind::Numeric(id::IO_MSG_WATERMARK, "IO_MSG_WATERMARK", 280)),
+    (
+        "--IO-BYTES-WATERMARK=",
+        Kind::Numeric(id::IO_BYTES_WATERMARK, "IO_BYTES_WATERMARK", 278),
+    ),
+    (
+        "--IO-KEY-PREFETCH=",
+        Kind::Numeric(id::IO_KEY_PREFETCH, "IO_KEY_PREFETCH", 279),
+    ),
+    (
+        "--IO-MSG-WATERMARK=",
+        Kind::Numeric(id::IO_MSG_WATERMARK, "IO_MSG_WATERMARK", 280),
+    ),
     ("--NOREPLY", Kind::Flag(id::NOREPLY, "NOREPLY", 283)),
-    ("--NUMBER-OF-REPLICAS=", Kind::Numeric(id::NUMBER_OF_REPLICAS, "NUMBER_OF_REPLICAS", 284)),
-    ("--POLL-TIMEOUT=", Kind::Numeric(id::POLL_TIMEOUT, "POLL_TIMEOUT", 285)),
-    ("--RANDOMIZE-REPLICA-READ", Kind::Flag(id::RANDOMIZE_REPLICA_READ, "RANDOMIZE_REPLICA_READ", 286)),
-    ("--RCV-TIMEOUT=", Kind::Numeric(id::RCV_TIMEOUT, "RCV_TIMEOUT", 287)),
+    (
+        "--NUMBER-OF-REPLICAS=",
+        Kind::Numeric(id::NUMBER_OF_REPLICAS, "NUMBER_OF_REPLICAS", 284),
+    ),
+    (
+        "--POLL-TIMEOUT=",
+        Kind::Numeric(id::POLL_TIMEOUT, "POLL_TIMEOUT", 285),
+    ),
+    (
+        "--RANDOMIZE-REPLICA-READ",
+        Kind::Flag(id::RANDOMIZE_REPLICA_READ, "RANDOMIZE_REPLICA_READ", 286),
+    ),
+    (
+        "--RCV-TIMEOUT=",
+        Kind::Numeric(id::RCV_TIMEOUT, "RCV_TIMEOUT", 287),
+    ),
     (
         "--REMOVE-FAILED-SERVERS=",
         Kind::Numeric(id::REMOVE_FAILED_SERVERS, "REMOVE_FAILED_SERVERS", 288),
     ),
-    ("--RETRY-TIMEOUT=", Kind::Numeric(id::RETRY_TIMEOUT, "RETRY_TIMEOUT", 289)),
-    ("--SND-TIMEOUT=", Kind::Numeric(id::SND_TIMEOUT, "SND_TIMEOUT", 290)),
-    ("--SOCKET-RECV-SIZE=", Kind::Numeric(id::SOCKET_RECV_SIZE, "SOCKET_RECV_SIZE", 291)),
-    ("--SOCKET-SEND-SIZE=", Kind::Numeric(id::SOCKET_SEND_SIZE, "SOCKET_SEND_SIZE", 292)),
-    ("--SORT-HOSTS", Kind::Flag(id::SORT_HOSTS, "SORT_HOSTS", 293)),
-    ("--SUPPORT-CAS", Kind::Flag(id::SUPPORT_CAS, "SUPPORT_CAS", 294)),
-    ("--TCP-KEEPALIVE", Kind::Flag(id::TCP_KEEPALIVE, "_TCP_KEEPALIVE", 298)),
-    ("--TCP-KEEPIDLE", Kind::Flag(id::TCP_KEEPIDLE, "_TCP_KEEPIDLE", 299)),
-    ("--TCP-NODELAY", Kind::Flag(id::TCP_NODELAY, "_TCP_NODELAY", 300)),
+    (
+        "--RETRY-TIMEOUT=",
+        Kind::Numeric(id::RETRY_TIMEOUT, "RETRY_TIMEOUT", 289),
+    ),
+    (
+        "--SND-TIMEOUT=",
+        Kind::Numeric(id::SND_TIMEOUT, "SND_TIMEOUT", 290),
+    ),
+    (
+        "--SOCKET-RECV-SIZE=",
+        Kind::Numeric(id::SOCKET_RECV_SIZE, "SOCKET_RECV_SIZE", 291),
+    ),
+    (
+        "--SOCKET-SEND-SIZE=",
+        Kind::Numeric(id::SOCKET_SEND_SIZE, "SOCKET_SEND_SIZE", 292),
+    ),
+    (
+        "--SORT-HOSTS",
+        Kind::Flag(id::SORT_HOSTS, "SORT_HOSTS", 293),
+    ),
+    (
+        "--SUPPORT-CAS",
+        Kind::Flag(id::SUPPORT_CAS, "SUPPORT_CAS", 294),
+    ),
+    (
+        "--TCP-KEEPALIVE",
+        Kind::Flag(id::TCP_KEEPALIVE, "_TCP_KEEPALIVE", 298),
+    ),
+    (
+        "--TCP-KEEPIDLE",
+        Kind::Flag(id::TCP_KEEPIDLE, "_TCP_KEEPIDLE", 299),
+    ),
+    (
+        "--TCP-NODELAY",
+        Kind::Flag(id::TCP_NODELAY, "_TCP_NODELAY", 300),
+    ),
     ("--USE-UDP", Kind::Flag(id::USE_UDP, "USE_UDP", 296)),
     ("--USER-DATA", Kind::UserData),
-    ("--VERIFY-KEY", Kind::Flag(id::VERIFY_KEY, "VERIFY_KEY", 297)),
+    (
+        "--VERIFY-KEY",
+        Kind::Flag(id::VERIFY_KEY, "VERIFY_KEY", 297),
+    ),
     ("--POOL-MIN=", Kind::PoolMin),
     ("--POOL-MAX=", Kind::PoolMax),
     ("--NAMESPACE=", Kind::Namespace),
@@ -308,7 +377,13 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(buf: &'a [u8]) -> Lexer<'a> {
-        Lexer { buf, pos: 0, at_bol: true, is_server: false, previous: Kind::End }
+        Lexer {
+            buf,
+            pos: 0,
+            at_bol: true,
+            is_server: false,
+            previous: Kind::End,
+        }
     }
 
     /// The longest match at `s` (non-empty): its length and kind; `None`
@@ -347,10 +422,11 @@ impl<'a> Lexer<'a> {
         if matches!(c, b'\t' | b'\r' | b'\n') {
             offer(1, None);
         }
-        if c == b'#' && self.at_bol {
-            if let Some(nl) = s.iter().position(|&b| b == b'\n') {
-                offer(nl.max(1), Some(Kind::Comment));
-            }
+        if c == b'#'
+            && self.at_bol
+            && let Some(nl) = s.iter().position(|&b| b == b'\n')
+        {
+            offer(nl, Some(Kind::Comment));
         }
         for (word, kind) in KEYWORDS {
             let w = word.as_bytes();
@@ -359,7 +435,10 @@ impl<'a> Lexer<'a> {
             }
         }
         if s.starts_with(b"--") {
-            let n = s[2..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let n = s[2..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
             offer(2 + n, Some(Kind::UnknownOption));
         }
         for (word, kind) in NAMES {
@@ -374,13 +453,19 @@ impl<'a> Lexer<'a> {
         if c.is_ascii_alphanumeric() {
             let run = 1 + s[1..]
                 .iter()
-                .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'"' | b'_' | b'-'))
+                .take_while(|&&b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'"' | b'_' | b'-')
+                })
                 .count();
-            if let Some(last) = s[..run].iter().rposition(|b| b.is_ascii_alphanumeric()) {
-                if last >= 2 {
-                    let kind = if self.is_server { Kind::Hostname } else { Kind::Str };
-                    offer(last + 1, Some(kind));
-                }
+            if let Some(last) = s[..run].iter().rposition(|b| b.is_ascii_alphanumeric())
+                && last >= 2
+            {
+                let kind = if self.is_server {
+                    Kind::Hostname
+                } else {
+                    Kind::Str
+                };
+                offer(last + 1, Some(kind));
             }
         }
         if let Some(n) = quoted_len(s) {
@@ -396,7 +481,12 @@ impl<'a> Lexer<'a> {
         loop {
             let start = self.pos;
             if start >= self.buf.len() {
-                return Token { kind: Kind::Eof, start, text: &[], number: 0 };
+                return Token {
+                    kind: Kind::Eof,
+                    start,
+                    text: &[],
+                    number: 0,
+                };
             }
             let s = &self.buf[start..];
             let (len, kind) = self.longest(s);
@@ -417,7 +507,12 @@ impl<'a> Lexer<'a> {
                 Kind::QuotedStr => (&text[1..text.len() - 1], 0),
                 _ => (text, 0),
             };
-            return Token { kind, start, text, number };
+            return Token {
+                kind,
+                start,
+                text,
+                number,
+            };
         }
     }
 }
@@ -505,9 +600,15 @@ impl<'a> Parser<'a, '_> {
             format!(" (at the end, byte {})", t.start)
         } else {
             let shown = &t.text[..t.text.len().min(64)];
-            format!(" (at byte {}: \"{}\")", t.start, String::from_utf8_lossy(shown).escape_debug())
+            format!(
+                " (at byte {}: \"{}\")",
+                t.start,
+                String::from_utf8_lossy(shown).escape_debug()
+            )
         };
-        parse_error(format!("Error occured during parsing ({what}): last_token={lname}({lnum}){at}"))
+        parse_error(format!(
+            "Error occured during parsing ({what}): last_token={lname}({lnum}){at}"
+        ))
     }
 
     /// `string: STRING | QUOTED_STRING`.
@@ -532,7 +633,9 @@ impl<'a> Parser<'a, '_> {
 
     /// Apply `action`; a refusal aborts with `default` or the target's text.
     fn apply(&mut self, action: Action, default: impl FnOnce() -> String) -> Result<(), Error> {
-        self.target.apply(&action).map_err(|m| parse_error(m.unwrap_or_else(default)))
+        self.target
+            .apply(&action)
+            .map_err(|m| parse_error(m.unwrap_or_else(default)))
     }
 
     fn run(&mut self) -> Result<(), Error> {
@@ -591,7 +694,9 @@ impl<'a> Parser<'a, '_> {
                 let path = self.string()?;
                 let weight = self.optional_weight();
                 let shown = String::from_utf8_lossy(&path).into_owned();
-                self.apply(Action::Socket { path, weight }, || format!("Failed to add socket: {shown}"))?;
+                self.apply(Action::Socket { path, weight }, || {
+                    format!("Failed to add socket: {shown}")
+                })?;
             }
             Kind::ConfigureFile => {
                 let path = self.string()?;
@@ -606,7 +711,11 @@ impl<'a> Parser<'a, '_> {
                     return Err(self.syntax(&n, &[Kind::Number]));
                 }
                 let v = n.number as u32;
-                let action = if t.kind == Kind::PoolMin { Action::PoolMin(v) } else { Action::PoolMax(v) };
+                let action = if t.kind == Kind::PoolMin {
+                    Action::PoolMin(v)
+                } else {
+                    Action::PoolMax(v)
+                };
                 let _ = self.target.apply(&action);
             }
             Kind::Namespace => {
@@ -614,7 +723,9 @@ impl<'a> Parser<'a, '_> {
                 if self.target.has_namespace() {
                     return Err(parse_error("--NAMESPACE can only be called once"));
                 }
-                self.apply(Action::Namespace(ns), || "--NAMESPACE could not be set".to_string())?;
+                self.apply(Action::Namespace(ns), || {
+                    "--NAMESPACE could not be set".to_string()
+                })?;
             }
             Kind::FetchVersion => {
                 let _ = self.target.apply(&Action::FetchVersion);
@@ -631,7 +742,9 @@ impl<'a> Parser<'a, '_> {
                     self.look = Some(n);
                     None
                 };
-                self.apply(Action::Distribution(dist), || "--DISTRIBUTION can only be called once".into())?;
+                self.apply(Action::Distribution(dist), || {
+                    "--DISTRIBUTION can only be called once".into()
+                })?;
                 if let Some(h) = hash {
                     self.apply(Action::DistributionHash(h), || {
                         "Unable to set the hash for the DISTRIBUTION requested".into()
@@ -644,7 +757,9 @@ impl<'a> Parser<'a, '_> {
                 if self.has_hash {
                     return Err(parse_error(once));
                 }
-                self.target.apply(&Action::Hash(h)).map_err(|_| parse_error(once))?;
+                self.target
+                    .apply(&Action::Hash(h))
+                    .map_err(|_| parse_error(once))?;
                 self.has_hash = true;
             }
             Kind::Numeric(behavior, ..) => {
@@ -653,7 +768,9 @@ impl<'a> Parser<'a, '_> {
                     return Err(self.syntax(&n, &[Kind::Number]));
                 }
                 let value = n.number as u64;
-                self.apply(Action::Behavior { behavior, value }, || "Unable to set behavior".into())?;
+                self.apply(Action::Behavior { behavior, value }, || {
+                    "Unable to set behavior".into()
+                })?;
             }
             Kind::Flag(behavior, ..) => {
                 self.apply(Action::Flag(behavior), || {
@@ -680,17 +797,28 @@ impl<'a> Parser<'a, '_> {
             return Err(parse_error(format!("{failed} (no file name)")));
         }
         if self.depth >= MAX_INCLUDE_DEPTH {
-            return Err(parse_error(format!("{failed} (INCLUDE nested more than {MAX_INCLUDE_DEPTH} deep)")));
+            return Err(parse_error(format!(
+                "{failed} (INCLUDE nested more than {MAX_INCLUDE_DEPTH} deep)"
+            )));
         }
         parse_file_at(path, self.target, self.depth + 1).map_err(|e| {
             let inner = e.message.unwrap_or_else(|| e.code.text().to_string());
-            parse_error(format!("{failed} ({}: {inner})", String::from_utf8_lossy(path)))
+            parse_error(format!(
+                "{failed} ({}: {inner})",
+                String::from_utf8_lossy(path)
+            ))
         })
     }
 }
 
 fn parse_at(input: &[u8], target: &mut dyn Target, depth: usize) -> Result<(), Error> {
-    let mut p = Parser { lx: Lexer::new(input), target, look: None, has_hash: false, depth };
+    let mut p = Parser {
+        lx: Lexer::new(input),
+        target,
+        look: None,
+        has_hash: false,
+        depth,
+    };
     p.run()
 }
 
@@ -715,7 +843,10 @@ fn parse_file_at(path: &[u8], target: &mut dyn Target, depth: usize) -> Result<(
     use std::os::unix::ffi::OsStrExt;
     let shown = String::from_utf8_lossy(path).into_owned();
     if path.is_empty() {
-        return Err(Error::with_message(ReturnCode::InvalidArguments, "empty configuration file name"));
+        return Err(Error::with_message(
+            ReturnCode::InvalidArguments,
+            "empty configuration file name",
+        ));
     }
     let data = match std::fs::read(std::ffi::OsStr::from_bytes(path)) {
         Ok(d) => d,
@@ -724,7 +855,8 @@ fn parse_file_at(path: &[u8], target: &mut dyn Target, depth: usize) -> Result<(
         Err(e) => {
             let text = e.to_string();
             let text = text.split(" (os error").next().unwrap_or("").to_string();
-            let mut err = Error::with_message(ReturnCode::Errno, format!("SYSTEM ERROR({text}), {shown}"));
+            let mut err =
+                Error::with_message(ReturnCode::Errno, format!("SYSTEM ERROR({text}), {shown}"));
             err.errno = e.raw_os_error().unwrap_or(0);
             return Err(err);
         }
@@ -732,7 +864,11 @@ fn parse_file_at(path: &[u8], target: &mut dyn Target, depth: usize) -> Result<(
     let mut parsed_any = false;
     let mut rest = &data[..];
     while !rest.is_empty() {
-        let cut = rest.iter().take(LINE_PIECE).position(|&b| b == b'\n').map_or(rest.len().min(LINE_PIECE), |i| i + 1);
+        let cut = rest
+            .iter()
+            .take(LINE_PIECE)
+            .position(|&b| b == b'\n')
+            .map_or(rest.len().min(LINE_PIECE), |i| i + 1);
         let (piece, tail) = rest.split_at(cut);
         rest = tail;
         let line = match piece.iter().position(|&b| b == 0) {
@@ -778,7 +914,10 @@ impl Target for FileTracker<'_> {
 /// any, the last one given since the last `RESET`), as `memcached()` and
 /// `libmemcached_check_configuration` do.
 pub fn configure(input: &[u8], target: &mut dyn Target) -> Result<(), Error> {
-    let mut tracker = FileTracker { inner: target, file: None };
+    let mut tracker = FileTracker {
+        inner: target,
+        file: None,
+    };
     parse(input, &mut tracker)?;
     match tracker.file {
         Some(file) => parse_file(&file, target),
@@ -790,7 +929,9 @@ pub fn configure(input: &[u8], target: &mut dyn Target) -> Result<(), Error> {
 /// forced on): not empty, shorter than 251 bytes, printable ASCII unless the
 /// binary protocol is on, at most 127 bytes. The message is 1.1.4's.
 pub fn check_namespace(ns: &[u8], binary_protocol: bool) -> Result<(), Error> {
-    let fail = |code: ReturnCode, msg: &str| Err(Error::with_message(code, format!("{}, {msg}", code.text())));
+    let fail = |code: ReturnCode, msg: &str| {
+        Err(Error::with_message(code, format!("{}, {msg}", code.text())))
+    };
     if ns.is_empty() {
         return fail(
             ReturnCode::InvalidArguments,
@@ -801,7 +942,10 @@ pub fn check_namespace(ns: &[u8], binary_protocol: bool) -> Result<(), Error> {
         return fail(ReturnCode::BadKeyProvided, "Key provided was too long.");
     }
     if !binary_protocol && !ns.iter().all(|b| b.is_ascii_graphic()) {
-        return fail(ReturnCode::BadKeyProvided, "Key provided had invalid character.");
+        return fail(
+            ReturnCode::BadKeyProvided,
+            "Key provided had invalid character.",
+        );
     }
     if ns.len() > MAX_NAMESPACE_LEN {
         return fail(ReturnCode::KeyTooBig, "namespace longer than 127 bytes");
@@ -866,16 +1010,32 @@ mod tests {
     }
 
     fn server(h: &str, port: u32, weight: u32) -> Action {
-        Action::Server { host: h.as_bytes().to_vec(), port, weight }
+        Action::Server {
+            host: h.as_bytes().to_vec(),
+            port,
+            weight,
+        }
     }
 
     #[test]
     fn servers_ports_weights() {
-        assert_eq!(ok("--SERVER=localhost"), vec![server("localhost", 11211, 1)]);
-        assert_eq!(ok("--server=127.0.0.1:11211/?3"), vec![server("127.0.0.1", 11211, 3)]);
-        assert_eq!(ok("--SERVER=127.0.0.1/?3"), vec![server("127.0.0.1", 11211, 3)]);
+        assert_eq!(
+            ok("--SERVER=localhost"),
+            vec![server("localhost", 11211, 1)]
+        );
+        assert_eq!(
+            ok("--server=127.0.0.1:11211/?3"),
+            vec![server("127.0.0.1", 11211, 3)]
+        );
+        assert_eq!(
+            ok("--SERVER=127.0.0.1/?3"),
+            vec![server("127.0.0.1", 11211, 3)]
+        );
         assert_eq!(ok("--SERVER=abc:99999"), vec![server("abc", 99999, 1)]);
-        assert_eq!(ok("--SERVER=1.2.3.4.5"), vec![server("1.2.3.4.5", 11211, 1)]);
+        assert_eq!(
+            ok("--SERVER=1.2.3.4.5"),
+            vec![server("1.2.3.4.5", 11211, 1)]
+        );
         assert_eq!(ok("--SERVER=ab\"cd"), vec![server("ab\"cd", 11211, 1)]);
         assert_eq!(
             ok("--SERVER=a-b --SERVER=a_b.c-d:1/?2"),
@@ -884,8 +1044,14 @@ mod tests {
         assert_eq!(
             ok("--SOCKET=\"/tmp/s\"/?3 --SOCKET=abc"),
             vec![
-                Action::Socket { path: b"/tmp/s".to_vec(), weight: 3 },
-                Action::Socket { path: b"abc".to_vec(), weight: 1 }
+                Action::Socket {
+                    path: b"/tmp/s".to_vec(),
+                    weight: 3
+                },
+                Action::Socket {
+                    path: b"abc".to_vec(),
+                    weight: 1
+                }
             ]
         );
     }
@@ -899,16 +1065,27 @@ mod tests {
         assert!(err("--NAMESPACE=a").contains("expecting STRING or QUOTED_STRING"));
         assert!(err("--SERVER=123").contains("unexpected NUMBER, expecting IPADDRESS or HOSTNAME"));
         assert!(err("--SERVER=\"localhost\"").contains("unexpected QUOTED_STRING"));
-        assert_eq!(ok("--NAMESPACE=\"a\""), vec![Action::Namespace(b"a".to_vec())]);
+        assert_eq!(
+            ok("--NAMESPACE=\"a\""),
+            vec![Action::Namespace(b"a".to_vec())]
+        );
     }
 
     #[test]
     fn spacing_is_exact() {
         assert!(err("--SERVER=abc  --SERVER=def").contains("unexpected ' '): last_token=' '(32)"));
         assert!(err(" --SERVER=abc").contains("unexpected ' '"));
-        assert!(err("--SERVER=abc ").contains("unexpected end of file): last_token=\"end of file\"(0)"));
-        assert!(err("--SERVER=abc,--SERVER=def").contains("unexpected ',', expecting end of file or ' '"));
-        assert!(err("--SERVER=abc\n--SERVER=def").contains("unexpected SERVER, expecting end of file or ' '"));
+        assert!(
+            err("--SERVER=abc ").contains("unexpected end of file): last_token=\"end of file\"(0)")
+        );
+        assert!(
+            err("--SERVER=abc,--SERVER=def")
+                .contains("unexpected ',', expecting end of file or ' '")
+        );
+        assert!(
+            err("--SERVER=abc\n--SERVER=def")
+                .contains("unexpected SERVER, expecting end of file or ' '")
+        );
         assert_eq!(ok("\t--SERVER=abc\n").len(), 1);
         assert_eq!(ok("--SERVER=\tabc").len(), 1);
         assert!(err("\n").contains("unexpected end of file"));
@@ -916,10 +1093,19 @@ mod tests {
 
     #[test]
     fn weights_and_ports_syntax() {
-        assert!(err("--SERVER=localhost:1/2").contains("unexpected UNKNOWN, expecting end of file or ' '"));
-        assert!(err("--SERVER=localhost:123456").contains("unexpected NUMBER, expecting end of file or ' '"));
+        assert!(
+            err("--SERVER=localhost:1/2")
+                .contains("unexpected UNKNOWN, expecting end of file or ' '")
+        );
+        assert!(
+            err("--SERVER=localhost:123456")
+                .contains("unexpected NUMBER, expecting end of file or ' '")
+        );
         assert!(err("--SERVER=abc:11211:11212").contains("unexpected PORT"));
-        assert!(err("--SERVER=abc:1 /?2").contains("unexpected WEIGHT_START): last_token=WEIGHT_START(322)"));
+        assert!(
+            err("--SERVER=abc:1 /?2")
+                .contains("unexpected WEIGHT_START): last_token=WEIGHT_START(322)")
+        );
         assert!(err("--SOCKET=/tmp/sock").contains("last_token=CSL_SOCKET(267)"));
     }
 
@@ -928,7 +1114,10 @@ mod tests {
         assert_eq!(
             ok("--CONNECT-TIMEOUT=10 --TCP-KEEPIDLE --POOL-MIN=3 --POOL-MAX=10"),
             vec![
-                Action::Behavior { behavior: id::CONNECT_TIMEOUT, value: 10 },
+                Action::Behavior {
+                    behavior: id::CONNECT_TIMEOUT,
+                    value: 10
+                },
                 Action::Flag(id::TCP_KEEPIDLE),
                 Action::PoolMin(3),
                 Action::PoolMax(10)
@@ -938,21 +1127,43 @@ mod tests {
         assert_eq!(
             ok("--POLL-TIMEOUT=4294967295 --RCV-TIMEOUT=2147483648"),
             vec![
-                Action::Behavior { behavior: id::POLL_TIMEOUT, value: u64::MAX },
-                Action::Behavior { behavior: id::RCV_TIMEOUT, value: (i32::MIN as i64) as u64 }
+                Action::Behavior {
+                    behavior: id::POLL_TIMEOUT,
+                    value: u64::MAX
+                },
+                Action::Behavior {
+                    behavior: id::RCV_TIMEOUT,
+                    value: (i32::MIN as i64) as u64
+                }
             ]
         );
         assert!(err("--CONNECT-TIMEOUT=").contains("unexpected end of file, expecting NUMBER"));
         assert!(err("--CONNECT-TIMEOUT=abc").contains("unexpected STRING, expecting NUMBER"));
         assert!(err("--CONNECT-TIMEOUT=-5").contains("last_token=CONNECT_TIMEOUT(274)"));
-        assert_eq!(ok("--FETCH-VERSION --USER-DATA"), vec![Action::FetchVersion]);
-        assert_eq!(ok("--binary-protocol"), vec![Action::Flag(id::BINARY_PROTOCOL)]);
+        assert_eq!(
+            ok("--FETCH-VERSION --USER-DATA"),
+            vec![Action::FetchVersion]
+        );
+        assert_eq!(
+            ok("--binary-protocol"),
+            vec![Action::Flag(id::BINARY_PROTOCOL)]
+        );
     }
 
     #[test]
     fn unknown_options() {
-        for s in ["--FOO", "--SERVER-FAILURE-LIMIT=3", "--KETAMA-HASH", "--NOREPLYX", "--", "--SERVER\t=abc"] {
-            assert!(err(s).contains("unexpected UNKNOWN_OPTION): last_token=UNKNOWN_OPTION(270)"), "{s}");
+        for s in [
+            "--FOO",
+            "--SERVER-FAILURE-LIMIT=3",
+            "--KETAMA-HASH",
+            "--NOREPLYX",
+            "--",
+            "--SERVER\t=abc",
+        ] {
+            assert!(
+                err(s).contains("unexpected UNKNOWN_OPTION): last_token=UNKNOWN_OPTION(270)"),
+                "{s}"
+            );
         }
         assert!(err("--BINARY-PROTOCOLX").contains("last_token=BINARY_PROTOCOL(272)"));
         assert!(err("-").contains("last_token=UNKNOWN(271)"));
@@ -970,7 +1181,11 @@ mod tests {
         assert!(err("--HASH=MURMUR3").contains("unexpected STRING"));
         assert_eq!(
             ok("--DISTRIBUTION=CONSISTENT,MD5 --DISTRIBUTION=modula"),
-            vec![Action::Distribution(1), Action::DistributionHash(1), Action::Distribution(0)]
+            vec![
+                Action::Distribution(1),
+                Action::DistributionHash(1),
+                Action::Distribution(0)
+            ]
         );
         assert!(err("--DISTRIBUTION=KETAMA").contains("expecting CONSISTENT or MODULA or RANDOM"));
         assert!(err("--DISTRIBUTION=CONSISTENT,").contains("unexpected end of file)"));
@@ -981,17 +1196,27 @@ mod tests {
 
     #[test]
     fn namespace_rules() {
-        assert!(err("--NAMESPACE=abc --NAMESPACE=def").contains("--NAMESPACE can only be called once"));
+        assert!(
+            err("--NAMESPACE=abc --NAMESPACE=def").contains("--NAMESPACE can only be called once")
+        );
         assert_eq!(ok("--NAMESPACE=abc RESET --NAMESPACE=def").len(), 3);
         assert!(err("--NAMESPACE=\"a b\"").contains("invalid character"));
         assert_eq!(ok("--BINARY-PROTOCOL --NAMESPACE=\"a b\"").len(), 2);
         assert!(err("--NAMESPACE=\"\"").contains("length was 0"));
         assert!(err(&format!("--NAMESPACE={}", "a".repeat(128))).contains("TOO LARGE"));
         assert_eq!(ok(&format!("--NAMESPACE={}", "a".repeat(127))).len(), 1);
-        assert!(err("--NAMESPACE=end").contains("unexpected END, expecting STRING or QUOTED_STRING"));
+        assert!(
+            err("--NAMESPACE=end").contains("unexpected END, expecting STRING or QUOTED_STRING")
+        );
         assert!(err("--NAMESPACE=1.2.3.4").contains("unexpected IPADDRESS"));
-        assert_eq!(ok("--NAMESPACE=L\"abc\""), vec![Action::Namespace(b"\"abc".to_vec())]);
-        assert_eq!(ok("--NAMESPACE=\"a\\\"b\""), vec![Action::Namespace(b"a\\\"b".to_vec())]);
+        assert_eq!(
+            ok("--NAMESPACE=L\"abc\""),
+            vec![Action::Namespace(b"\"abc".to_vec())]
+        );
+        assert_eq!(
+            ok("--NAMESPACE=\"a\\\"b\""),
+            vec![Action::Namespace(b"a\\\"b".to_vec())]
+        );
         assert!(err("--NAMESPACE=\"ab\"cd\"").contains("expecting end of file or ' '"));
     }
 
@@ -1060,7 +1285,10 @@ mod tests {
         assert_eq!(kinds("127.0.0.1"), ["IPADDRESS"]);
         assert_eq!(kinds("1.2.3.4567"), ["STRING"]);
         assert_eq!(kinds("md5 MD5x"), ["MD5", "' '", "STRING"]);
-        assert_eq!(kinds("--HASH=--HASH-WITH-NAMESPACE"), ["HASH", "HASH_WITH_NAMESPACE"]);
+        assert_eq!(
+            kinds("--HASH=--HASH-WITH-NAMESPACE"),
+            ["HASH", "HASH_WITH_NAMESPACE"]
+        );
         assert_eq!(kinds(":123456"), ["PORT", "NUMBER"]);
         assert_eq!(kinds("/?7"), ["WEIGHT_START"]);
         assert_eq!(kinds("L\"x\""), ["QUOTED_STRING"]);

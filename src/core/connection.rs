@@ -107,6 +107,9 @@ pub struct Connection {
     /// Replies the server still owes for requests whose answers nobody
     /// waits for (ASCII buffered commands); drained before the next reply.
     pub outstanding: u32,
+    /// Requests were sent whose processing no reply has confirmed yet
+    /// (noreply, buffered, quiet): `quit` must wait for the server to close.
+    pub unanswered: bool,
 }
 
 fn io_err(code: ReturnCode, e: &io::Error, what: &str) -> Error {
@@ -220,6 +223,7 @@ impl Connection {
             },
             next_opaque: 1,
             outstanding: 0,
+            unanswered: false,
         })
     }
 
@@ -469,6 +473,19 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Read and drop everything until the server closes the connection (or
+    /// a wait runs out): after `quit`, this guarantees the server has
+    /// processed every request sent before it.
+    pub fn slurp_until_closed(&mut self) {
+        for _ in 0..100_000 {
+            self.rbuf.clear();
+            self.rpos = 0;
+            if self.fill(READ_CHUNK).is_err() {
+                return;
+            }
+        }
     }
 
     /// Discard exactly `n` bytes of the reply stream.

@@ -4,6 +4,7 @@
 
 pub mod behavior;
 pub mod client;
+pub mod config;
 pub mod connection;
 pub mod distribution;
 pub mod error;
@@ -11,4 +12,3 @@ pub mod hash;
 pub mod protocol;
 pub mod server;
 pub mod server_list;
-pub mod config;

@@ -1,6 +1,7 @@
 //! `behavior.h`: `memcached_behavior_set`/`_get` (the distribution and
 //! hash setters live with libhashkit in `hashkit.rs`).
 
+use crate::core::behavior::id;
 use crate::core::error::ReturnCode;
 use crate::ffi::handle::{handle_mut, sync_mirror};
 use crate::ffi::types::*;
@@ -10,6 +11,15 @@ ffi_fn! {
     fn memcached_behavior_set(ptr: *mut memcached_st, flag: memcached_behavior_t, data: u64) -> memcached_return_t;
     nonnull(ptr)
     {
+        // 1.1.4's exact rules for the two hash behaviors live with libhashkit.
+        if flag == id::HASH {
+            // SAFETY: `ptr` is a handle.
+            return unsafe { crate::ffi::hashkit::behavior_set_key_hash(ptr, data) };
+        }
+        if flag == id::KETAMA_HASH {
+            // SAFETY: `ptr` is a handle.
+            return unsafe { crate::ffi::hashkit::behavior_set_distribution_hash(ptr, data) };
+        }
         // SAFETY: `ptr` is a handle.
         let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
         let rc = match h.client.behavior_set(flag, data) {
@@ -18,7 +28,7 @@ ffi_fn! {
         };
         // SAFETY: `ptr` is a handle.
         unsafe {
-            // HASHKIT-SYNC: crate::ffi::hashkit::sync_handle_hashkit(ptr);
+            crate::ffi::hashkit::sync_handle_hashkit(ptr);
             sync_mirror(ptr);
         }
         rc

@@ -118,7 +118,8 @@ ffi_fn! {
             DELETE_TRIGGER => h.callbacks.delete_trigger.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
             _ => core::ptr::null_mut(),
         };
-        // 1.1.4 reports SUCCESS for an unset namespace, FAILURE for other unset slots.
+        // 1.1.4 reports SUCCESS for an unset namespace and FAILURE for the
+        // other unset slots.
         let rc = if p.is_null() && flag != PREFIX_KEY { ReturnCode::Failure } else { ReturnCode::Success };
         // SAFETY: out-pointer NULL or writable.
         unsafe { put(error, rc) };

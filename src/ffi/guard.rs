@@ -89,6 +89,7 @@ macro_rules! ffi_fn {
         $body:block
     ) => {
         $(#[$attr])*
+        #[allow(clippy::missing_safety_doc)]
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $name( $($arg : $ty),* ) -> $ret {
             $(
@@ -106,6 +107,7 @@ macro_rules! ffi_fn {
         $body:block
     ) => {
         $(#[$attr])*
+        #[allow(clippy::missing_safety_doc)]
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $name( $($arg : $ty),* ) {
             $(

@@ -87,7 +87,9 @@ fn builtin_fn(alg: HashAlgorithm) -> Option<RawHashFn> {
 /// The algorithm of a slot function: ours by address, else `Custom`
 /// (NULL included, as in 1.1.4).
 fn algorithm_of(f: hashkit_hash_fn) -> HashAlgorithm {
-    let Some(f) = f else { return HashAlgorithm::Custom };
+    let Some(f) = f else {
+        return HashAlgorithm::Custom;
+    };
     BUILTINS
         .iter()
         .find(|(_, b)| *b as usize == f as usize)
@@ -96,7 +98,10 @@ fn algorithm_of(f: hashkit_hash_fn) -> HashAlgorithm {
 
 /// A default slot: one-at-a-time, no context.
 fn default_slot() -> hashkit_function_st {
-    hashkit_function_st { function: builtin_fn(HashAlgorithm::Default), context: core::ptr::null_mut() }
+    hashkit_function_st {
+        function: builtin_fn(HashAlgorithm::Default),
+        context: core::ptr::null_mut(),
+    }
 }
 
 /// libhashkit's `_set_function` on one slot, value for value: CUSTOM is
@@ -167,7 +172,9 @@ pub fn init_handle_hashkit(hk: &mut hashkit_st) {
 /// `ptr` must be NULL or point to a writable, initialised `memcached_st`.
 pub unsafe fn sync_handle_hashkit(ptr: *mut memcached_st) {
     // SAFETY: NULL or a valid handle per the caller.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return;
+    };
     // SAFETY: `ptr` is a valid, writable handle; `h` lives elsewhere (heap).
     let kit = unsafe { &mut (*ptr).hashkit };
     sync_slot(&mut kit.base_hash, &h.client.hasher);
@@ -180,7 +187,9 @@ pub unsafe fn sync_handle_hashkit(ptr: *mut memcached_st) {
 /// `ptr` must point to a valid handle.
 unsafe fn hashers_from_kit(ptr: *mut memcached_st) {
     // SAFETY: as documented.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+        return;
+    };
     // SAFETY: as documented.
     let kit = unsafe { &(*ptr).hashkit };
     h.client.hasher = hasher_of(&kit.base_hash);
@@ -232,7 +241,10 @@ fn make_key(key: &[u8]) -> KitKey {
     d = [0u8; 32];
     let n = key.len().min(32);
     d[..n].copy_from_slice(&key[..n]);
-    KitKey { cipher: aes::Aes256::new(&d), iv }
+    KitKey {
+        cipher: aes::Aes256::new(&d),
+        iv,
+    }
 }
 
 /// One `EVP_BytesToKey` block: sha256 of (previous ‖ data), hashed again 4 times.
@@ -283,7 +295,12 @@ fn decrypt(key: &KitKey, cipher: &[u8]) -> Option<Vec<u8>> {
         prev.copy_from_slice(block);
     }
     let pad = usize::from(*out.last()?);
-    if pad == 0 || pad > 16 || !out[out.len() - pad..].iter().all(|&b| usize::from(b) == pad) {
+    if pad == 0
+        || pad > 16
+        || !out[out.len() - pad..]
+            .iter()
+            .all(|&b| usize::from(b) == pad)
+    {
         return None;
     }
     out.truncate(out.len() - pad);
@@ -446,7 +463,11 @@ ffi_fn! {
 }
 
 /// `_set_custom_function` of libhashkit.
-fn set_custom(slot: &mut hashkit_function_st, f: hashkit_hash_fn, ctx: *mut c_void) -> hashkit_return_t {
+fn set_custom(
+    slot: &mut hashkit_function_st,
+    f: hashkit_hash_fn,
+    ctx: *mut c_void,
+) -> hashkit_return_t {
     if f.is_none() {
         return HASHKIT_FAILURE;
     }
@@ -650,7 +671,9 @@ ffi_fn! {
 /// `libhashkit_digest` for a raw algorithm value: 1 for CUSTOM and above.
 fn raw_digest(key: *const c_char, len: usize, alg: u32) -> u32 {
     // SAFETY: `len` readable bytes at `key` per the caller of the export.
-    let Some(k) = (unsafe { bytes(key, len) }) else { return 0 };
+    let Some(k) = (unsafe { bytes(key, len) }) else {
+        return 0;
+    };
     HashAlgorithm::from_u32(alg).map_or(1, |a| digest(a, k))
 }
 
@@ -712,10 +735,14 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// `memcached_get_hashkit`: the kit embedded in the handle.
+    /// `memcached_get_hashkit`: the kit embedded in the handle (brought in
+    /// line with the handle's hashers first).
     fn memcached_get_hashkit(ptr: *const memcached_st) -> *const hashkit_st;
     nonnull(ptr)
     {
+        // SAFETY: a handle per the caller; its storage is writable (a
+        // `const` in C does not make the caller's memory read-only).
+        unsafe { sync_handle_hashkit(ptr.cast_mut()) };
         // SAFETY: `ptr` is a valid handle; only the field address is taken.
         unsafe { &raw const (*ptr).hashkit }
     }
@@ -759,7 +786,11 @@ unsafe fn set_handle_hash(ptr: *mut memcached_st, alg: u32, distribution: bool) 
     }
     // SAFETY: a valid handle.
     let kit = unsafe { &mut (*ptr).hashkit };
-    let slot = if distribution { &mut kit.distribution_hash } else { &mut kit.base_hash };
+    let slot = if distribution {
+        &mut kit.distribution_hash
+    } else {
+        &mut kit.base_hash
+    };
     let rc = set_slot(slot, alg);
     // SAFETY: a valid handle.
     unsafe { hashers_from_kit(ptr) };
@@ -768,7 +799,10 @@ unsafe fn set_handle_hash(ptr: *mut memcached_st, alg: u32, distribution: bool) 
     }
     // SAFETY: a valid handle.
     let h = unsafe { handle_mut(ptr) }.expect("checked above");
-    h.client.fail(Error::with_message(ReturnCode::InvalidArguments, "Invalid memcached_hash_t()"))
+    h.client.fail(Error::with_message(
+        ReturnCode::InvalidArguments,
+        "Invalid memcached_hash_t()",
+    ))
 }
 
 /// `memcached_behavior_set(HASH, v)` with 1.1.4's exact effects (MAX resets
@@ -811,17 +845,13 @@ ffi_fn! {
     }
 }
 
-/// The key hash of a handle as its kit reports it (MAX for NULL).
+/// The key hash of a handle (MAX for NULL).
 ///
 /// # Safety
 /// `ptr` must be NULL or a valid handle.
 unsafe fn key_hash_of(ptr: *const memcached_st) -> memcached_hash_t {
     // SAFETY: as documented.
-    if unsafe { handle_mut(ptr) }.is_none() {
-        return HASH_MAX;
-    }
-    // SAFETY: a valid handle.
-    algorithm_of(unsafe { (*ptr).hashkit.base_hash.function }) as u32
+    unsafe { handle_mut(ptr) }.map_or(HASH_MAX, |h| h.client.hasher.algorithm() as u32)
 }
 
 ffi_fn! {
@@ -921,207 +951,38 @@ ffi_fn! {
 
 // ----- SHA-256 and AES-256 (for the encryption key) ---------------------------
 
-/// FIPS 180-4 SHA-256 (only used to derive the IV).
+/// SHA-256 (only used to derive the IV), from the RustCrypto `sha2` crate.
 mod sha256 {
-    const K: [u32; 64] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ];
-    const H0: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ];
+    use sha2::Digest;
 
     /// The digest of `data`.
     pub fn digest(data: &[u8]) -> [u8; 32] {
-        let mut msg = data.to_vec();
-        msg.push(0x80);
-        while msg.len() % 64 != 56 {
-            msg.push(0);
-        }
-        msg.extend_from_slice(&((data.len() as u64).wrapping_mul(8)).to_be_bytes());
-        let mut h = H0;
-        for block in msg.chunks_exact(64) {
-            let mut w = [0u32; 64];
-            for (i, word) in block.chunks_exact(4).enumerate() {
-                w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-            }
-            for i in 16..64 {
-                let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-                let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-                w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
-            }
-            let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
-            for i in 0..64 {
-                let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-                let ch = (e & f) ^ (!e & g);
-                let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[i]).wrapping_add(w[i]);
-                let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-                let maj = (a & b) ^ (a & c) ^ (b & c);
-                let t2 = s0.wrapping_add(maj);
-                hh = g;
-                g = f;
-                f = e;
-                e = d.wrapping_add(t1);
-                d = c;
-                c = b;
-                b = a;
-                a = t1.wrapping_add(t2);
-            }
-            for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
-                *x = x.wrapping_add(y);
-            }
-        }
-        let mut out = [0u8; 32];
-        for (i, x) in h.iter().enumerate() {
-            out[4 * i..4 * i + 4].copy_from_slice(&x.to_be_bytes());
-        }
-        out
+        sha2::Sha256::digest(data).into()
     }
 }
 
-/// FIPS 197 AES with a 256-bit key (block operations only).
+/// AES-256 single-block operations, from the RustCrypto `aes` crate.
 mod aes {
-    /// Multiplication in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1.
-    const fn gmul(mut a: u8, mut b: u8) -> u8 {
-        let mut p = 0u8;
-        while b != 0 {
-            if b & 1 != 0 {
-                p ^= a;
-            }
-            let hi = a & 0x80;
-            a <<= 1;
-            if hi != 0 {
-                a ^= 0x1b;
-            }
-            b >>= 1;
-        }
-        p
-    }
+    use ::aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 
-    /// The S-box: multiplicative inverse, then the affine map.
-    const SBOX: [u8; 256] = {
-        let mut s = [0u8; 256];
-        let mut i = 0;
-        while i < 256 {
-            let x = i as u8;
-            let mut inv = 0u8;
-            if x != 0 {
-                let mut j = 1;
-                while j < 256 {
-                    if gmul(x, j as u8) == 1 {
-                        inv = j as u8;
-                        break;
-                    }
-                    j += 1;
-                }
-            }
-            s[i] = inv ^ inv.rotate_left(1) ^ inv.rotate_left(2) ^ inv.rotate_left(3) ^ inv.rotate_left(4) ^ 0x63;
-            i += 1;
-        }
-        s
-    };
-
-    const INV_SBOX: [u8; 256] = {
-        let mut s = [0u8; 256];
-        let mut i = 0;
-        while i < 256 {
-            s[SBOX[i] as usize] = i as u8;
-            i += 1;
-        }
-        s
-    };
-
-    /// An expanded AES-256 key: 15 round keys.
+    /// An expanded AES-256 key.
     #[derive(Clone)]
-    pub struct Aes256 {
-        rk: [[u8; 16]; 15],
-    }
+    pub struct Aes256(::aes::Aes256);
 
     impl Aes256 {
         /// Expand a 32-byte key.
         pub fn new(key: &[u8; 32]) -> Aes256 {
-            let mut w = [[0u8; 4]; 60];
-            for (i, word) in key.chunks_exact(4).enumerate() {
-                w[i].copy_from_slice(word);
-            }
-            let mut rcon = 1u8;
-            for i in 8..60 {
-                let mut t = w[i - 1];
-                if i % 8 == 0 {
-                    t = [SBOX[t[1] as usize] ^ rcon, SBOX[t[2] as usize], SBOX[t[3] as usize], SBOX[t[0] as usize]];
-                    rcon = gmul(rcon, 2);
-                } else if i % 8 == 4 {
-                    t = t.map(|b| SBOX[b as usize]);
-                }
-                for j in 0..4 {
-                    w[i][j] = w[i - 8][j] ^ t[j];
-                }
-            }
-            let mut rk = [[0u8; 16]; 15];
-            for (r, k) in rk.iter_mut().enumerate() {
-                for c in 0..4 {
-                    k[4 * c..4 * c + 4].copy_from_slice(&w[4 * r + c]);
-                }
-            }
-            Aes256 { rk }
-        }
-
-        fn add(&self, s: &mut [u8; 16], round: usize) {
-            for (x, k) in s.iter_mut().zip(self.rk[round]) {
-                *x ^= k;
-            }
+            Aes256(::aes::Aes256::new(key.into()))
         }
 
         /// Encrypt one block in place.
         pub fn encrypt_block(&self, s: &mut [u8; 16]) {
-            self.add(s, 0);
-            for round in 1..15 {
-                let old = s.map(|b| SBOX[b as usize]);
-                for c in 0..4 {
-                    for r in 0..4 {
-                        s[r + 4 * c] = old[r + 4 * ((c + r) % 4)];
-                    }
-                }
-                if round != 14 {
-                    for c in 0..4 {
-                        let a = [s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]];
-                        s[4 * c] = gmul(a[0], 2) ^ gmul(a[1], 3) ^ a[2] ^ a[3];
-                        s[4 * c + 1] = a[0] ^ gmul(a[1], 2) ^ gmul(a[2], 3) ^ a[3];
-                        s[4 * c + 2] = a[0] ^ a[1] ^ gmul(a[2], 2) ^ gmul(a[3], 3);
-                        s[4 * c + 3] = gmul(a[0], 3) ^ a[1] ^ a[2] ^ gmul(a[3], 2);
-                    }
-                }
-                self.add(s, round);
-            }
+            self.0.encrypt_block(s.into());
         }
 
         /// Decrypt one block in place.
         pub fn decrypt_block(&self, s: &mut [u8; 16]) {
-            self.add(s, 14);
-            for round in (0..14).rev() {
-                let old = *s;
-                for c in 0..4 {
-                    for r in 0..4 {
-                        s[r + 4 * ((c + r) % 4)] = INV_SBOX[old[r + 4 * c] as usize];
-                    }
-                }
-                self.add(s, round);
-                if round != 0 {
-                    for c in 0..4 {
-                        let a = [s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]];
-                        s[4 * c] = gmul(a[0], 14) ^ gmul(a[1], 11) ^ gmul(a[2], 13) ^ gmul(a[3], 9);
-                        s[4 * c + 1] = gmul(a[0], 9) ^ gmul(a[1], 14) ^ gmul(a[2], 11) ^ gmul(a[3], 13);
-                        s[4 * c + 2] = gmul(a[0], 13) ^ gmul(a[1], 9) ^ gmul(a[2], 14) ^ gmul(a[3], 11);
-                        s[4 * c + 3] = gmul(a[0], 11) ^ gmul(a[1], 13) ^ gmul(a[2], 9) ^ gmul(a[3], 14);
-                    }
-                }
-            }
+            self.0.decrypt_block(s.into());
         }
     }
 }

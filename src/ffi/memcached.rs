@@ -78,6 +78,7 @@ pub unsafe fn free_handle(ptr: *mut memcached_st) {
     unsafe { alloc.free(ptr, h.result.value.string.cast()) };
     // SAFETY: `ptr` is a valid handle.
     let m = unsafe { &mut *ptr };
+    crate::ffi::hashkit::kit_release(&mut m.hashkit);
     let raw = m.private_handle_.cast::<Handle>();
     m.private_handle_ = core::ptr::null_mut();
     m.private_magic_ = 0;
@@ -128,7 +129,10 @@ ffi_fn! {
             return dst;
         }
         // SAFETY: `dst` was just initialised.
-        unsafe { (*dst).hashkit = src_hashkit; (*dst).hashkit.options = 0; }
+        unsafe {
+            crate::ffi::hashkit::kit_copy(&mut (*dst).hashkit, &src_hashkit);
+            (*dst).hashkit.options = 0;
+        }
         if let Some(f) = on_clone {
             // SAFETY: a callback the caller registered.
             unsafe { f(dst, source) };

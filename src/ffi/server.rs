@@ -4,6 +4,12 @@
 //! of the opaque `memcached_instance_st`, cursors, `memcached_push` and
 //! `memcached_bucket_set`.
 //!
+//! A `memcached_instance_st*` we hand out points to a block with 1.1.4's
+//! internal instance layout (port at 16, host name at 16576, versions,
+//! type, …), because Debian's tools are built against the internal headers
+//! and read those fields directly (memcping does); the accessors find the
+//! live server through a back reference stored in the block.
+//!
 //! Semantics and return codes are 1.1.4's, checked with C probes against
 //! Debian's library. Where 1.1.4 dereferences NULL or overruns a buffer we
 //! return an error instead:
@@ -34,21 +40,159 @@ const SERVER_ALLOCATED: u8 = 1;
 /// `options` bit of a `memcached_server_st`: initialised.
 const SERVER_INITIALIZED: u8 = 2;
 
-/// The opaque C pointer for server `idx` of a client.
-fn instance_ptr(servers: &[Server], idx: usize) -> *const memcached_instance_st {
-    match servers.get(idx) {
-        Some(s) => (s as *const Server).cast(),
-        None => core::ptr::null(),
+/// Size of 1.1.4's internal `memcached_instance_st` (`instance.hpp`).
+const INSTANCE_SIZE: usize = 17608;
+
+/// Offsets in 1.1.4's internal `memcached_instance_st`. Debian's tools are
+/// built against the internal headers and read some fields directly
+/// (memcping reads `port_` at 16 and `_hostname` at 16576, verified in its
+/// disassembly), so the opaque pointer we hand out must have them there.
+mod off {
+    pub const IS_INITIALIZED: usize = 1;
+    pub const CURSOR_ACTIVE: usize = 12;
+    pub const PORT: usize = 16;
+    pub const FD: usize = 20;
+    pub const WEIGHT: usize = 64;
+    pub const STATE: usize = 72;
+    pub const MAJOR: usize = 104;
+    pub const MICRO: usize = 105;
+    pub const MINOR: usize = 106;
+    pub const TYPE: usize = 108;
+    pub const NEXT_RETRY: usize = 152;
+    pub const ROOT: usize = 160;
+    /// Inside 1.1.4's read buffer, which no caller reads: our magic, the
+    /// handle and the server index.
+    pub const BACKREF: usize = 184;
+    pub const HOSTNAME: usize = 16576;
+}
+
+/// Marks an instance block of ours ("mcrsinst").
+const INSTANCE_MAGIC: u64 = 0x6d63_7273_696e_7374;
+/// Server index of the block that stands for the last disconnected server.
+const LAST_DISCONNECT: u64 = u64::MAX;
+
+/// The memory behind a `memcached_instance_st*` we hand out: 1.1.4's
+/// layout, refreshed from the core server each time the pointer is handed
+/// out. Our accessors go back to the live server through the back
+/// reference; the mirrored fields serve callers that read the struct.
+#[repr(C, align(8))]
+struct InstanceBlock {
+    bytes: [u8; INSTANCE_SIZE],
+}
+
+impl InstanceBlock {
+    fn new() -> Box<InstanceBlock> {
+        Box::new(InstanceBlock {
+            bytes: [0; INSTANCE_SIZE],
+        })
+    }
+
+    fn put(&mut self, at: usize, v: &[u8]) {
+        self.bytes[at..at + v.len()].copy_from_slice(v);
+    }
+
+    /// Mirror server `s` (index `idx` of handle `memc`, or the last
+    /// disconnected server when `idx` is [`LAST_DISCONNECT`]).
+    fn refresh(&mut self, memc: *const memcached_st, idx: u64, s: &Server) {
+        use std::os::fd::AsRawFd;
+        self.bytes[off::IS_INITIALIZED] = 1;
+        self.put(off::CURSOR_ACTIVE, &u32::from(s.mget_pending).to_ne_bytes());
+        self.put(off::PORT, &s.port.to_ne_bytes());
+        let fd = s.conn.as_ref().map_or(-1, |c| c.fd().as_raw_fd());
+        self.put(off::FD, &fd.to_ne_bytes());
+        self.put(off::WEIGHT, &s.weight.to_ne_bytes());
+        self.put(off::STATE, &(s.state as u32).to_ne_bytes());
+        self.bytes[off::MAJOR] = s.version.0;
+        self.bytes[off::MINOR] = s.version.1;
+        self.bytes[off::MICRO] = s.version.2;
+        self.put(off::TYPE, &kind_value(s.kind).to_ne_bytes());
+        self.put(off::NEXT_RETRY, &s.next_retry.to_ne_bytes());
+        self.put(off::ROOT, &(memc as usize as u64).to_ne_bytes());
+        self.put(off::BACKREF, &INSTANCE_MAGIC.to_ne_bytes());
+        self.put(off::BACKREF + 8, &(memc as usize as u64).to_ne_bytes());
+        self.put(off::BACKREF + 16, &idx.to_ne_bytes());
+        let name = s.hostname_c.as_bytes();
+        let n = name.len().min(crate::core::client::servers::NI_MAXHOST - 1);
+        let host = &mut self.bytes
+            [off::HOSTNAME..off::HOSTNAME + crate::core::client::servers::NI_MAXHOST];
+        host.fill(0);
+        host[..n].copy_from_slice(&name[..n]);
     }
 }
 
-/// The server behind an instance pointer.
+/// The instance blocks of one handle.
+#[derive(Default)]
+struct Blocks {
+    servers: Vec<Box<InstanceBlock>>,
+    last: Option<Box<InstanceBlock>>,
+}
+
+/// Instance blocks by handle address. Blocks are never freed, so a pointer
+/// stays readable after its server is gone (as long-lived as 1.1.4's
+/// pointers are not); a handle created at the same address reuses them.
+fn blocks() -> &'static parking_lot::Mutex<std::collections::HashMap<usize, Blocks>> {
+    static REGISTRY: std::sync::OnceLock<
+        parking_lot::Mutex<std::collections::HashMap<usize, Blocks>>,
+    > = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// The opaque C pointer for server `idx` of handle `memc` (NULL past the end).
+pub(crate) fn instance_ptr(
+    memc: *const memcached_st,
+    servers: &[Server],
+    idx: usize,
+) -> *const memcached_instance_st {
+    let Some(s) = servers.get(idx) else {
+        return core::ptr::null();
+    };
+    let mut map = blocks().lock();
+    let entry = map.entry(memc as usize).or_default();
+    while entry.servers.len() <= idx {
+        entry.servers.push(InstanceBlock::new());
+    }
+    let block = &mut entry.servers[idx];
+    block.refresh(memc, idx as u64, s);
+    (&raw const **block).cast()
+}
+
+/// The opaque C pointer for the last disconnected server of `memc`.
+fn last_disconnect_ptr(memc: *const memcached_st, s: &Server) -> *const memcached_instance_st {
+    let mut map = blocks().lock();
+    let entry = map.entry(memc as usize).or_default();
+    let block = entry.last.get_or_insert_with(InstanceBlock::new);
+    block.refresh(memc, LAST_DISCONNECT, s);
+    (&raw const **block).cast()
+}
+
+/// The live server behind an instance pointer of ours.
 ///
 /// # Safety
-/// `p` must be NULL or a pointer we handed out for a live server.
-unsafe fn instance<'a>(p: *const memcached_instance_st) -> Option<&'a Server> {
-    // SAFETY: per the caller, NULL or a live `Server`.
-    unsafe { p.cast::<Server>().as_ref() }
+/// `p` must be NULL or a pointer we handed out; its handle, if still alive,
+/// must not be borrowed elsewhere.
+unsafe fn instance<'a>(p: *const memcached_instance_st) -> Option<&'a mut Server> {
+    if p.is_null() {
+        return None;
+    }
+    let b = p.cast::<u8>();
+    let read = |at: usize| {
+        // SAFETY: our blocks are INSTANCE_SIZE bytes long.
+        unsafe { b.add(at).cast::<u64>().read_unaligned() }
+    };
+    if read(off::BACKREF) != INSTANCE_MAGIC {
+        return None;
+    }
+    let memc = read(off::BACKREF + 8) as usize as *const memcached_st;
+    let idx = read(off::BACKREF + 16);
+    // SAFETY: the handle the block was made for (callers must not use a
+    // pointer after freeing its handle, as with 1.1.4).
+    let h = unsafe { handle_mut(memc) }?;
+    let idx = if idx == LAST_DISCONNECT {
+        h.client.last_disconnected?
+    } else {
+        idx as usize
+    };
+    h.client.servers.get_mut(idx)
 }
 
 /// The C value of a connection type.
@@ -537,7 +681,7 @@ ffi_fn! {
     nonnull(ptr)
     {
         // SAFETY: a handle.
-        unsafe { handle_mut(ptr) }.map_or(core::ptr::null(), |h| instance_ptr(&h.client.servers, server_key as usize))
+        unsafe { handle_mut(ptr) }.map_or(core::ptr::null(), |h| instance_ptr(ptr, &h.client.servers, server_key as usize))
     }
 }
 
@@ -563,10 +707,9 @@ ffi_fn! {
         }
         let mut errors = 0usize;
         let mut x = 0usize;
-        loop {
-            // Re-read the handle each time: a callback may change the servers.
-            // SAFETY: `ptr` is a handle.
-            let Some(h) = (unsafe { handle_mut(ptr) }) else { break };
+        // Re-read the handle each time: a callback may change the servers.
+        // SAFETY: `ptr` is a handle.
+        while let Some(h) = unsafe { handle_mut(ptr) } {
             if x >= h.client.servers.len() {
                 break;
             }
@@ -575,7 +718,7 @@ ffi_fn! {
                 let Some(f) = (unsafe { *callback.add(y) }) else { continue };
                 // SAFETY: `ptr` is a handle.
                 let Some(h) = (unsafe { handle_mut(ptr) }) else { break };
-                let inst = instance_ptr(&h.client.servers, x);
+                let inst = instance_ptr(ptr, &h.client.servers, x);
                 if inst.is_null() {
                     break;
                 }
@@ -624,7 +767,7 @@ ffi_fn! {
         match checked {
             Ok(k) => {
                 let idx = h.client.server_index_no_rebuild(k).unwrap_or(0);
-                instance_ptr(&h.client.servers, idx)
+                instance_ptr(ptr, &h.client.servers, idx)
             }
             Err(e) => {
                 let code = h.client.fail(e);
@@ -644,7 +787,7 @@ ffi_fn! {
         // SAFETY: a handle.
         let Some(h) = (unsafe { handle_mut(ptr) }) else { return core::ptr::null() };
         match h.client.last_disconnected {
-            Some(i) => instance_ptr(&h.client.servers, i),
+            Some(i) => h.client.servers.get(i).map_or(core::ptr::null(), |s| last_disconnect_ptr(ptr, s)),
             None => core::ptr::null(),
         }
     }
@@ -790,8 +933,9 @@ ffi_fn! {
     fn memcached_instance_next_retry(self_: *const memcached_instance_st, absolute_time: time_t);
     nonnull(self_)
     {
-        // SAFETY: an instance of ours; 1.1.4 also writes through this
-        // const pointer, and the handle is not borrowed during this call.
-        unsafe { (*self_.cast_mut().cast::<Server>()).next_retry = absolute_time };
+        // SAFETY: an instance of ours; the handle is not borrowed here.
+        if let Some(s) = unsafe { instance(self_) } {
+            s.next_retry = absolute_time;
+        }
     }
 }

@@ -31,7 +31,6 @@ use core::ffi::{CStr, c_char, c_int, c_void};
 use crate::core::client::Client;
 use crate::core::client::servers::NI_MAXHOST;
 use crate::core::error::{Error, ReturnCode};
-use crate::core::server::Server;
 use crate::core::server_list::{DEFAULT_PORT, ServerKind};
 use crate::ffi::guard::{cstr, put};
 use crate::ffi::handle::{Allocators, handle_mut};
@@ -289,7 +288,7 @@ pub fn analyze(stats: &[memcached_stat_st]) -> memcached_analysis_st {
         }
         hits = hits.wrapping_add(s.get_hits);
         gets = gets.wrapping_add(s.cmd_get);
-        items = items.wrapping_add(s.curr_items as u64);
+        items = items.wrapping_add(s.curr_items);
         bytes = bytes.wrapping_add(s.bytes);
     }
     if items > 0 && bytes > 0 {
@@ -382,10 +381,10 @@ ffi_fn! {
         }
         // SAFETY: NULL or a NUL-terminated string.
         let args = unsafe { cstr(args) };
-        if let Some(a) = args {
-            if let Err(e) = h.client.key_test_exact(a) {
-                return refuse(h.client.fail(e));
-            }
+        if let Some(a) = args
+            && let Err(e) = h.client.key_test_exact(a)
+        {
+            return refuse(h.client.fail(e));
         }
         let n = h.client.servers.len();
         // SAFETY: the handle's allocators.
@@ -450,10 +449,10 @@ ffi_fn! {
             }
             // SAFETY: NULL or a NUL-terminated string.
             let args = unsafe { cstr(args) };
-            if let Some(a) = args {
-                if let Err(e) = client.key_test_exact(a) {
-                    return e.code;
-                }
+            if let Some(a) = args
+                && let Err(e) = client.key_test_exact(a)
+            {
+                return e.code;
             }
             let r = fetch_into(&mut client, 0, args, &mut st);
             client.quit_all();
@@ -595,9 +594,8 @@ ffi_fn! {
         // SAFETY: the same C function type with the result read as an int.
         let func: Option<RawStatFn> = func.map(|f| unsafe { core::mem::transmute(f) });
         let mut x = 0usize;
-        loop {
-            // SAFETY: `memc` is a handle (re-read: callbacks may use it).
-            let Some(h) = (unsafe { handle_mut(memc) }) else { break };
+        // SAFETY: `memc` is a handle (re-read each time: callbacks may use it).
+        while let Some(h) = unsafe { handle_mut(memc) } {
             if x >= h.client.servers.len() {
                 break;
             }
@@ -610,11 +608,11 @@ ffi_fn! {
                 lines.push((k, v));
                 Ok(())
             });
-            let inst: *const memcached_instance_st = (&h.client.servers[x] as *const Server).cast();
-            if let Err(e) = &r {
-                if e.code != ReturnCode::InvalidArguments {
-                    h.client.fail(e.clone());
-                }
+            let inst = crate::ffi::server::instance_ptr(memc, &h.client.servers, x);
+            if let Err(e) = &r
+                && e.code != ReturnCode::InvalidArguments
+            {
+                h.client.fail(e.clone());
             }
             if let Some(f) = func {
                 for (k, v) in &lines {
@@ -623,10 +621,10 @@ ffi_fn! {
                     unsafe { f(inst, k.as_ptr().cast(), k.len() - 1, v.as_ptr().cast(), v.len() - 1, context) };
                 }
             }
-            if let Err(e) = r {
-                if e.code == ReturnCode::InvalidArguments {
-                    return ReturnCode::InvalidArguments;
-                }
+            if let Err(e) = r
+                && e.code == ReturnCode::InvalidArguments
+            {
+                return ReturnCode::InvalidArguments;
             }
             x += 1;
         }

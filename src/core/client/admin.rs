@@ -57,6 +57,7 @@ impl Client {
                 binary::encode_flush(&mut conn.wbuf, op, exptime as u32, o);
                 conn.flush()?;
                 if noreply {
+                    conn.unanswered = true;
                     return Ok(());
                 }
                 let h = wire::binary_header(conn, o)?;
@@ -68,6 +69,7 @@ impl Client {
                 ascii::encode_flush(&mut conn.wbuf, exptime, noreply);
                 conn.flush()?;
                 if noreply {
+                    conn.unanswered = true;
                     return Ok(());
                 }
                 wire::ascii_drain(conn)?;
@@ -132,28 +134,46 @@ impl Client {
         })
     }
 
-    /// `memcached_verbosity`.
+    /// `memcached_verbosity`. Like 1.1.4 it speaks ASCII on a short-lived
+    /// connection of its own to each server, whatever the handle's protocol.
     pub fn verbosity(&mut self, level: u32) -> Result<ReturnCode> {
         self.begin_call();
-        let binary = self.behaviors.binary_protocol;
-        self.each_server(|c, idx| {
-            let conn = c.servers[idx].conn.as_mut().expect("connected");
-            if binary {
-                let o = conn.next_opaque();
-                binary::encode_verbosity(&mut conn.wbuf, level, o);
-                conn.flush()?;
-                let h = wire::binary_header(conn, o)?;
-                if h.status != 0 {
-                    return Err(wire::binary_status_error(conn, &h)?);
-                }
-                conn.skip(h.body_len as usize)
+        if self.servers.is_empty() {
+            return Err(Error::with_message(
+                ReturnCode::NoServers,
+                "no servers have been added",
+            ));
+        }
+        let connect_wait =
+            crate::core::connection::Wait::from_millis(self.behaviors.connect_timeout);
+        let opts = crate::core::connection::SocketOptions::default();
+        let timeouts = self.timeouts();
+        let mut failed = None;
+        for idx in 0..self.servers.len() {
+            let s = &self.servers[idx];
+            let target = if s.is_unix() {
+                crate::core::connection::Target::Unix(&s.hostname)
             } else {
-                ascii::encode_verbosity(&mut conn.wbuf, level, false);
-                conn.flush()?;
-                wire::ascii_drain(conn)?;
-                expect_ascii(conn, |r| matches!(r, Reply::Ok))
+                crate::core::connection::Target::Tcp(s.resolve_name(), s.port)
+            };
+            let r = crate::core::connection::Connection::connect(&target, connect_wait, &opts)
+                .and_then(|mut conn| {
+                    conn.set_timeouts(timeouts)?;
+                    ascii::encode_verbosity(&mut conn.wbuf, level, false);
+                    conn.flush()?;
+                    expect_ascii(&mut conn, |r| matches!(r, Reply::Ok))
+                });
+            if let Err(mut e) = r {
+                let label = self.servers[idx].label();
+                e.message = Some(format!("{} ({label})", e.message.unwrap_or_default()));
+                self.servers[idx].set_error(&e);
+                failed = Some(e);
             }
-        })
+        }
+        match failed {
+            None => Ok(ReturnCode::Success),
+            Some(e) => Err(e),
+        }
     }
 
     /// Statistics of one server: `f(name, value)` for each line.

@@ -199,8 +199,8 @@ impl Client {
                 } else {
                     bh.recv_size
                 };
-                if configured > 0 {
-                    return configured as u64;
+                if configured != -1 {
+                    return from_i32(configured);
                 }
                 // Like 1.1.4: ask the kernel through a connection to server 0.
                 if self.servers.is_empty() {

@@ -154,10 +154,17 @@ impl Client {
 
     // ----- errors -------------------------------------------------------
 
-    /// Record `e` as the handle's last error and return its code.
+    /// Record `e` as the handle's last error and return its code. Like
+    /// 1.1.4, the ordinary outcomes NOTFOUND, NOTSTORED and DATA_EXISTS are
+    /// returned without becoming the last error.
     pub fn fail(&mut self, e: Error) -> ReturnCode {
         let code = e.code;
-        self.last_error = Some(e);
+        if !matches!(
+            code,
+            ReturnCode::Notfound | ReturnCode::Notstored | ReturnCode::DataExists | ReturnCode::End
+        ) {
+            self.last_error = Some(e);
+        }
         code
     }
 
@@ -191,6 +198,7 @@ impl Client {
     /// Start an API call: failure counters move at most once per call.
     pub fn begin_call(&mut self) {
         self.query_id = self.query_id.wrapping_add(1);
+        self.last_error = None;
     }
 
     // ----- servers ------------------------------------------------------
@@ -340,23 +348,29 @@ impl Client {
         Ok(())
     }
 
-    /// The hash of a (group) key, with the namespace when
-    /// HASH_WITH_PREFIX_KEY is on.
+    /// The hash of a (group) key. With HASH_WITH_PREFIX_KEY, 1.1.4 hashes
+    /// `namespace ‖ key` as built by `strncpy` (key bytes after its first
+    /// NUL become zeros), and 0 when that is longer than 250 bytes.
     pub fn hash_key(&mut self, key: &[u8]) -> u32 {
-        if self.behaviors.hash_with_prefix_key && !self.namespace.is_empty() {
-            if self.namespace.len() + key.len() > MAX_KEY_LEN {
-                return 0;
-            }
-            let mut scratch = std::mem::take(&mut self.hash_scratch);
-            scratch.clear();
-            scratch.extend_from_slice(&self.namespace);
-            scratch.extend_from_slice(key);
-            let h = self.hasher.hash(&scratch);
-            self.hash_scratch = scratch;
-            h
-        } else {
-            self.hasher.hash(key)
+        if !self.behaviors.hash_with_prefix_key {
+            return self.hasher.hash(key);
         }
+        if self.namespace.len() + key.len() > MAX_KEY_LEN {
+            return 0;
+        }
+        let mut scratch = std::mem::take(&mut self.hash_scratch);
+        scratch.clear();
+        scratch.extend_from_slice(&self.namespace);
+        match key.iter().position(|&b| b == 0) {
+            Some(nul) => {
+                scratch.extend_from_slice(&key[..nul]);
+                scratch.resize(self.namespace.len() + key.len(), 0);
+            }
+            None => scratch.extend_from_slice(key),
+        }
+        let h = self.hasher.hash(&scratch);
+        self.hash_scratch = scratch;
+        h
     }
 
     /// Index of the server for a key, without the auto-eject rebuild
@@ -596,7 +610,11 @@ impl Client {
                 } else {
                     crate::core::protocol::ascii::encode_quit(&mut conn.wbuf);
                 }
-                let _ = conn.flush();
+                if conn.flush().is_ok() && conn.unanswered {
+                    // Like 1.1.4: wait until the server has processed what
+                    // it was sent, so no later connection overtakes it.
+                    conn.slurp_until_closed();
+                }
             }
             s.close();
             s.failure_counter = 0;

@@ -154,7 +154,7 @@ impl Client {
         }
         if n == 0 {
             return Err(Error::with_message(
-                ReturnCode::Notfound,
+                ReturnCode::InvalidArguments,
                 "number_of_keys was zero",
             ));
         }

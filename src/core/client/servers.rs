@@ -15,13 +15,28 @@ use crate::core::server_list::{ServerKind, ServerSpec};
 /// `MEMCACHED_NI_MAXHOST`: host names must be shorter than this.
 pub const NI_MAXHOST: usize = 1025;
 
+/// 1.1.4 stores an empty host name as "localhost" in every server it
+/// creates (`memcached_instance_st::hostname`).
+fn stored_name(hostname: &str) -> &str {
+    if hostname.is_empty() {
+        "localhost"
+    } else {
+        hostname
+    }
+}
+
 impl Client {
-    /// `server_add` of 1.1.4: append one server (weight 0 is stored as 1),
+    /// `server_add` of 1.1.4: append one server (weight 0 is stored as 1,
+    /// an empty name as "localhost"),
     /// turn weighting on when the weight is above 1 and the distribution is
     /// consistent, and rebuild the distribution.
     pub fn add_server_exact(&mut self, hostname: &str, port: u16, weight: u32, kind: ServerKind) {
-        self.servers
-            .push(Server::new(hostname, port, weight.max(1), kind));
+        self.servers.push(Server::new(
+            stored_name(hostname),
+            port,
+            weight.max(1),
+            kind,
+        ));
         if weight > 1 && self.distribution.is_consistent() {
             self.weighted = true;
         }
@@ -29,12 +44,12 @@ impl Client {
     }
 
     /// `memcached_server_push` / `memcached_push` of 1.1.4: append every
-    /// server as given (type kept), turn weighting on for any weight above
+    /// server as given (type kept; an empty name becomes "localhost"), turn weighting on for any weight above
     /// 1 whatever the distribution, and rebuild once.
     pub fn push_exact(&mut self, specs: &[ServerSpec]) {
         for spec in specs {
             self.servers.push(Server::new(
-                &spec.hostname,
+                stored_name(&spec.hostname),
                 spec.port,
                 spec.weight.max(1),
                 spec.kind,
@@ -137,6 +152,16 @@ mod tests {
         c.push_exact(&specs);
         assert!(c.weighted);
         assert_eq!(c.server_specs(), specs);
+        let empty = ServerSpec {
+            hostname: String::new(),
+            port: 9,
+            weight: 1,
+            kind: ServerKind::Tcp,
+        };
+        c.push_exact(&[empty]);
+        c.add_server_exact("", 5, 0, ServerKind::Tcp);
+        assert_eq!(c.servers[2].hostname, "localhost");
+        assert_eq!(c.servers[3].hostname, "localhost");
     }
 
     #[test]

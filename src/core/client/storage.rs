@@ -145,6 +145,9 @@ impl Client {
         }
         self.namespace = ns;
         let trailer: &[u8] = if binary { b"" } else { b"\r\n" };
+        if buffered || noreply {
+            conn.unanswered = true;
+        }
         if buffered {
             conn.wbuf.extend_from_slice(req.value);
             conn.wbuf.extend_from_slice(trailer);
@@ -229,6 +232,9 @@ impl Client {
             ascii::encode_delete(&mut conn.wbuf, &ns, key, noreply);
         }
         self.namespace = ns;
+        if buffered || noreply {
+            conn.unanswered = true;
+        }
         if buffered {
             if !binary && !noreply {
                 conn.outstanding += 1;
@@ -326,6 +332,7 @@ impl Client {
         self.namespace = ns;
         conn.flush()?;
         if noreply {
+            conn.unanswered = true;
             return Ok(0);
         }
         if binary {

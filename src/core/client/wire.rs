@@ -16,6 +16,7 @@ pub const MAX_SMALL_BODY: usize = 1 << 20;
 pub fn ascii_line(conn: &mut Connection) -> Result<usize> {
     loop {
         if let Some(n) = find_line_limit(conn.buffered(), MAX_LINE_LEN)? {
+            conn.unanswered = false;
             return Ok(n);
         }
         conn.fill(MAX_LINE_LEN + 2)?;
@@ -60,6 +61,7 @@ pub fn binary_header(conn: &mut Connection, first: u32) -> Result<ResponseHeader
         let h = binary::parse_response_header(conn.buffered())?.expect("24 bytes buffered");
         binary::check_body_len(&h, (MAX_VALUE_LEN + MAX_SMALL_BODY) as u32)?;
         conn.consume(HEADER_LEN);
+        conn.unanswered = false;
         if is_stale(h.opaque, first) {
             conn.skip(h.body_len as usize)?;
             continue;
