@@ -100,7 +100,7 @@ fn exports_match_the_headers() {
                 return None;
             }
             let head = &l[..open];
-            let name = head.rsplit(|c: char| c == ' ' || c == '*').next()?;
+            let name = head.rsplit([' ', '*']).next()?;
             (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
                 .then(|| name.to_owned())
         })

@@ -69,7 +69,6 @@ fn scenario(ours: bool) -> String {
     step("memcflush", &[]);
     step("memccat", &["alpha.txt"]);
     step("memcflush", &["--binary"]);
-    drop(step);
     // memcstat: values differ between servers (pid, uptime...): compare names.
     let stat = run_tool(ours, p, "memcstat", &[], &dir);
     for line in stat.lines() {

@@ -35,10 +35,7 @@ unsafe fn arith(
         Ok(v) => v,
         Err(rc) => return rc,
     };
-    match h
-        .client
-        .arith(incr, g, k, offset, initial.map(|(i, e)| (i, e as i64)))
-    {
+    match h.client.arith(incr, g, k, offset, initial) {
         Ok(v) => {
             // SAFETY: out-pointer NULL or writable.
             unsafe { put(value, v) };

@@ -45,14 +45,14 @@ unsafe fn run(
                     "a delete trigger cannot be used with NOREPLY or BUFFER_REQUESTS",
                 ));
             }
-            let r = h.client.delete(g, k, exp as i64);
+            let r = h.client.delete(g, k, exp);
             if let (Ok(ReturnCode::Success), Some(f)) = (&r, trigger) {
                 // SAFETY: a callback the caller registered; key valid for its length.
                 unsafe { f(ptr, k.as_ptr().cast(), k.len()) };
             }
             r
         }
-        Op::Touch(exp) => h.client.touch(g, k, exp as i64),
+        Op::Touch(exp) => h.client.touch(g, k, exp),
         Op::Exist => h.client.exist(g, k),
     };
     // SAFETY: `ptr` is a handle (re-borrow after the callback).

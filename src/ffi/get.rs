@@ -81,11 +81,11 @@ unsafe fn get_impl(
         }
         Err(e) => h.client.fail(e),
     };
-    if rc == ReturnCode::Notfound {
-        if let Some(cb) = h.callbacks.get_key_failure {
-            // SAFETY: key pointers valid; `ptr` a handle; out-pointers NULL or writable.
-            return unsafe { get_failure(ptr, cb, g, k, value_length, flags, error) };
-        }
+    if rc == ReturnCode::Notfound
+        && let Some(cb) = h.callbacks.get_key_failure
+    {
+        // SAFETY: key pointers valid; `ptr` a handle; out-pointers NULL or writable.
+        return unsafe { get_failure(ptr, cb, g, k, value_length, flags, error) };
     }
     // SAFETY: out-pointer NULL or writable.
     unsafe { put(error, rc) };
@@ -134,7 +134,7 @@ unsafe fn get_failure(
             group: g,
             key: k,
             value,
-            exptime: r.item_expiration as i64,
+            exptime: r.item_expiration,
             flags: r.item_flags,
             cas: 0,
         };
@@ -437,7 +437,8 @@ ffi_fn! {
         let got = unsafe { fetch_into(ptr, h, res) };
         // SAFETY: initialised above.
         let r = unsafe { &mut *res };
-        let out = match got {
+
+        match got {
             Ok(true) => {
                 let len = if r.value.string.is_null() { 0 } else { r.value.end as usize - r.value.string as usize };
                 // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes per the API.
@@ -471,8 +472,7 @@ ffi_fn! {
                 unsafe { put(error, rc) };
                 core::ptr::null_mut()
             }
-        };
-        out
+        }
     }
 }
 
@@ -500,11 +500,8 @@ unsafe fn fetch_execute_impl(
     // SAFETY: local storage of the right size.
     unsafe { init_result(res.as_mut_ptr(), ptr, false) };
     let mut rc = ReturnCode::Success;
-    loop {
-        // SAFETY: `ptr` is a handle, borrowed anew after callbacks ran.
-        let Some(h2) = (unsafe { handle_mut(ptr) }) else {
-            break;
-        };
+    // SAFETY: `ptr` is a handle, borrowed anew after callbacks ran.
+    while let Some(h2) = unsafe { handle_mut(ptr) } {
         // SAFETY: initialised result; `ptr` a handle.
         match unsafe { fetch_into(ptr, h2, res.as_mut_ptr()) } {
             Ok(true) => {

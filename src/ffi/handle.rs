@@ -20,6 +20,9 @@ pub struct Allocators {
 }
 
 /// Default malloc: libc.
+///
+/// # Safety
+/// As the libc function it wraps.
 pub unsafe extern "C" fn default_malloc(
     _m: *const memcached_st,
     size: usize,
@@ -29,11 +32,17 @@ pub unsafe extern "C" fn default_malloc(
     unsafe { libc::malloc(size) }
 }
 /// Default free: libc.
+///
+/// # Safety
+/// As the libc function it wraps.
 pub unsafe extern "C" fn default_free(_m: *const memcached_st, p: *mut c_void, _ctx: *mut c_void) {
     // SAFETY: `p` came from the matching libc allocator (or is NULL).
     unsafe { libc::free(p) }
 }
 /// Default realloc: libc.
+///
+/// # Safety
+/// As the libc function it wraps.
 pub unsafe extern "C" fn default_realloc(
     _m: *const memcached_st,
     p: *mut c_void,
@@ -44,6 +53,9 @@ pub unsafe extern "C" fn default_realloc(
     unsafe { libc::realloc(p, size) }
 }
 /// Default calloc: libc.
+///
+/// # Safety
+/// As the libc function it wraps.
 pub unsafe extern "C" fn default_calloc(
     _m: *const memcached_st,
     n: usize,

@@ -53,7 +53,7 @@ ffi_fn! {
     nonnull()
     {
         // SAFETY: NULL or caller storage of sizeof(memcached_st).
-        unsafe { create_with(ptr, Box::new(Handle::new())) }
+        unsafe { create_with(ptr, Box::default()) }
     }
 }
 
@@ -108,7 +108,7 @@ ffi_fn! {
         // SAFETY: `source` is NULL or a handle.
         let Some(src) = (unsafe { handle_mut(source) }) else {
             // SAFETY: `clone` is NULL or caller storage.
-            return unsafe { create_with(clone, Box::new(Handle::new())) };
+            return unsafe { create_with(clone, Box::default()) };
         };
         let mut h = Box::new(Handle::new());
         h.client = src.client.clone_config();
@@ -156,7 +156,7 @@ ffi_fn! {
         unsafe {
             (*ptr).options = 0;
             free_handle(ptr);
-            init_struct(ptr, allocated != 0, Box::new(Handle::new()));
+            init_struct(ptr, allocated != 0, Box::default());
         }
         ReturnCode::Success
     }

@@ -77,7 +77,7 @@ pub unsafe fn store(
         group,
         key,
         value,
-        exptime: expiration as i64,
+        exptime: expiration,
         flags,
         cas,
     };

@@ -9,6 +9,9 @@ use crate::core::protocol::parse_version_numbers;
 
 use super::storage::reply_error;
 
+/// Called with each `(name, value)` statistic of a server.
+pub type StatVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
+
 impl Client {
     /// Run `f` on every server (connecting first); SOME_ERRORS when any
     /// server failed, the failure itself when there is only one server.
@@ -181,7 +184,7 @@ impl Client {
         &mut self,
         idx: usize,
         args: Option<&[u8]>,
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
+        f: &mut StatVisitor<'_>,
     ) -> Result<()> {
         if self.behaviors.use_udp {
             return Err(Error::new(ReturnCode::NotSupported));
@@ -212,10 +215,10 @@ impl Client {
                     let body = &conn.buffered()[..len];
                     let ex = h.extras_len as usize;
                     let kl = h.key_len as usize;
-                    if failure.is_none() {
-                        if let Err(e) = f(&body[ex..ex + kl], &body[ex + kl..]) {
-                            failure = Some(e);
-                        }
+                    if failure.is_none()
+                        && let Err(e) = f(&body[ex..ex + kl], &body[ex + kl..])
+                    {
+                        failure = Some(e);
                     }
                     conn.consume(len);
                 }
@@ -229,10 +232,10 @@ impl Client {
                     let n = wire::ascii_line(conn)?;
                     let r = match ascii::parse_reply_line(&conn.buffered()[..n]) {
                         Ok(Reply::Stat { name, value }) => {
-                            if failure.is_none() {
-                                if let Err(e) = f(name, value) {
-                                    failure = Some(e);
-                                }
+                            if failure.is_none()
+                                && let Err(e) = f(name, value)
+                            {
+                                failure = Some(e);
                             }
                             Ok(false)
                         }
@@ -277,15 +280,15 @@ impl Client {
             let mut slabs: Vec<u32> = Vec::new();
             let r = self.stats_server(idx, Some(b"items"), &mut |name, _| {
                 let parts: Vec<&[u8]> = name.split(|&b| b == b':').collect();
-                if parts.len() == 3 && parts[0] == b"items" && parts[2] == b"number" {
-                    if let Some(id) = std::str::from_utf8(parts[1])
+                if parts.len() == 3
+                    && parts[0] == b"items"
+                    && parts[2] == b"number"
+                    && let Some(id) = std::str::from_utf8(parts[1])
                         .ok()
                         .and_then(|s| s.parse().ok())
-                    {
-                        if !slabs.contains(&id) {
-                            slabs.push(id);
-                        }
-                    }
+                    && !slabs.contains(&id)
+                {
+                    slabs.push(id);
                 }
                 Ok(())
             });
@@ -308,10 +311,10 @@ impl Client {
                         let n = wire::ascii_line(conn)?;
                         let done = match ascii::parse_reply_line(&conn.buffered()[..n]) {
                             Ok(Reply::Item { key, .. }) => {
-                                if stop.is_none() {
-                                    if let Err(e) = f(key) {
-                                        stop = Some(e);
-                                    }
+                                if stop.is_none()
+                                    && let Err(e) = f(key)
+                                {
+                                    stop = Some(e);
                                 }
                                 false
                             }
@@ -331,9 +334,7 @@ impl Client {
                     stop.map_or(Ok(()), Err)
                 })();
                 let r = self.on_server(idx, r);
-                if let Err(e) = r {
-                    return Err(e);
-                }
+                r?
             }
         }
         Ok(rc)
