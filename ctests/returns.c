@@ -138,9 +138,12 @@ static void run(const char *servers, int binary) {
     printf("%s buffered set: %d\n", p, (int)memcached_set(m, "b", 1, "bv", 2, 0, 0));
     printf("%s buffered delete: %d\n", p, (int)memcached_delete(m, "after", 5, 0));
     printf("%s flush_buffers: %d\n", p, (int)memcached_flush_buffers(m));
-    memcached_behavior_set(m, MEMCACHED_BEHAVIOR_BUFFER_REQUESTS, 0);
+    /* Read on the same connection: the buffered requests are processed
+     * before it (switching behaviors reconnects, and a new connection may
+     * overtake the old one inside the server). */
     show_get(m, p, "b");
     show_get(m, p, "after");
+    memcached_behavior_set(m, MEMCACHED_BEHAVIOR_BUFFER_REQUESTS, 0);
     memcached_behavior_set(m, MEMCACHED_BEHAVIOR_NOREPLY, 1);
     printf("%s noreply set: %d\n", p, (int)memcached_set(m, "q", 1, "qv", 2, 0, 0));
     printf("%s noreply delete: %d\n", p, (int)memcached_delete(m, "b", 1, 0));
@@ -164,11 +167,39 @@ static void run(const char *servers, int binary) {
     memcached_free(m);
 }
 
+/* Codes and errno after failures against a closed port. */
+static void dead_server(void) {
+    memcached_st *m = memcached_create(NULL);
+    memcached_server_add(m, "127.0.0.1", 1);
+    memcached_behavior_set(m, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, 30);
+    memcached_return_t rc = memcached_set(m, "k", 1, "v", 1, 0, 0);
+    printf("dead set: %d last=%d errno=%d\n", (int)rc, (int)memcached_last_error(m), memcached_last_error_errno(m));
+    rc = memcached_set(m, "k", 1, "v", 1, 0, 0);
+    printf("dead set again: %d last=%d\n", (int)rc, (int)memcached_last_error(m));
+    size_t len;
+    uint32_t flags;
+    char *v = memcached_get(m, "k", 1, &len, &flags, &rc);
+    printf("dead get: %d %p\n", (int)rc, (void *)v);
+    memcached_free(m);
+    m = memcached_create(NULL);
+    rc = memcached_set(m, "k", 1, "v", 1, 0, 0);
+    printf("no servers set: %d\n", (int)rc);
+    const char *keys[] = {"k"};
+    size_t lens[] = {1};
+    printf("no servers mget: %d\n", (int)memcached_mget(m, keys, lens, 1));
+    printf("no servers flush: %d\n", (int)memcached_flush(m, 0));
+    memcached_free(m);
+}
+
 int main(void) {
     harness_check_loaded_library();
     const char *servers = harness_servers();
+    for (int i = 0; i <= MEMCACHED_MAXIMUM_RETURN; i++) {
+        printf("strerror %d: %s\n", i, memcached_strerror(NULL, (memcached_return_t)i));
+    }
     run(servers, 0);
     run(servers, 1);
+    dead_server();
 
     /* A handle on the stack and results in uninitialised caller memory. */
     memcached_st onstack;
