@@ -10,7 +10,7 @@
 use std::io::{self, IoSlice};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, BorrowedFd};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustix::net::{RecvFlags, SendAncillaryBuffer, SendFlags};
 use socket2::{Domain, SockAddr, Socket, Type};
@@ -103,6 +103,13 @@ pub struct Connection {
     /// Requests not yet sent.
     pub wbuf: Vec<u8>,
     applied: Timeouts,
+    /// SO_RCVTIMEO as the kernel has it now.
+    rcv_opt: Option<Duration>,
+    /// When the current operation's reading must end (POLL_TIMEOUT, or
+    /// RCV_TIMEOUT when smaller, bound the whole reply, not each recv).
+    deadline: Option<Instant>,
+    /// recv calls made in the current operation.
+    recvs: u32,
     next_opaque: u32,
     /// Replies the server still owes for requests whose answers nobody
     /// waits for (ASCII buffered commands); drained before the next reply.
@@ -221,6 +228,9 @@ impl Connection {
                 read: Wait::Infinite,
                 write: Wait::Infinite,
             },
+            rcv_opt: None,
+            deadline: None,
+            recvs: 0,
             next_opaque: 1,
             outstanding: 0,
             unanswered: false,
@@ -265,19 +275,63 @@ impl Connection {
         self.sock.as_fd()
     }
 
-    /// Apply wait bounds (a syscall only when they change).
+    /// Apply wait bounds (a syscall only when they change) and start a new
+    /// operation: its reply must arrive within the read bound.
     pub fn set_timeouts(&mut self, t: Timeouts) -> Result<()> {
-        if t.read != self.applied.read {
-            self.sock
-                .set_read_timeout(t.read.as_sockopt())
-                .map_err(|e| io_err(ReturnCode::Errno, &e, "setsockopt(SO_RCVTIMEO)"))?;
-        }
         if t.write != self.applied.write {
             self.sock
                 .set_write_timeout(t.write.as_sockopt())
                 .map_err(|e| io_err(ReturnCode::Errno, &e, "setsockopt(SO_SNDTIMEO)"))?;
         }
         self.applied = t;
+        self.begin_op()
+    }
+
+    /// Start an operation: reset its read deadline (no syscall unless an
+    /// earlier operation had to shorten the kernel's receive timeout).
+    pub fn begin_op(&mut self) -> Result<()> {
+        self.recvs = 0;
+        self.deadline = match self.applied.read {
+            Wait::For(d) => Some(Instant::now() + d),
+            Wait::Infinite | Wait::Immediate => None,
+        };
+        let want = self.applied.read.as_sockopt();
+        if want != self.rcv_opt {
+            self.set_rcv_opt(want)?;
+        }
+        Ok(())
+    }
+
+    fn set_rcv_opt(&mut self, v: Option<Duration>) -> Result<()> {
+        self.sock
+            .set_read_timeout(v)
+            .map_err(|e| io_err(ReturnCode::Errno, &e, "setsockopt(SO_RCVTIMEO)"))?;
+        self.rcv_opt = v;
+        Ok(())
+    }
+
+    /// Before each recv after the first of an operation: fail once the
+    /// deadline has passed, and shorten the kernel's timeout when it would
+    /// overshoot the deadline by more than a factor of two.
+    fn before_recv(&mut self) -> Result<()> {
+        self.recvs += 1;
+        if self.recvs == 1 {
+            return Ok(());
+        }
+        let Some(deadline) = self.deadline else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Error::with_message(
+                ReturnCode::Timeout,
+                "timed out waiting for the rest of the server's reply",
+            ));
+        }
+        let left = (deadline - now).max(Duration::from_millis(1));
+        if self.rcv_opt.is_none_or(|cur| cur > left * 2) {
+            self.set_rcv_opt(Some(left))?;
+        }
         Ok(())
     }
 
@@ -419,6 +473,7 @@ impl Connection {
             RecvFlags::empty()
         };
         loop {
+            self.before_recv()?;
             // Reads into the Vec's spare capacity; rustix sets the length.
             match rustix::net::recv(
                 &self.sock,
@@ -460,6 +515,7 @@ impl Connection {
             RecvFlags::empty()
         };
         while off < out.len() {
+            self.before_recv()?;
             match rustix::net::recv(&self.sock, &mut out[off..], flags) {
                 Ok((0, _)) => {
                     return Err(Error::with_message(

@@ -466,6 +466,13 @@ impl Client {
                 s.failure_counter += 1;
                 s.failure_counter_query_id = qid;
             }
+            // Beyond 1.1.4: with REMOVE_FAILED_SERVERS / AUTO_EJECT_HOSTS a
+            // server that cannot be reached leaves the continuum until its
+            // retry time, so its keys are served elsewhere meanwhile
+            // instead of failing with SERVER_TEMPORARILY_DISABLED.
+            if self.behaviors.auto_eject_hosts && self.distribution.is_consistent() {
+                self.rebuild_distribution();
+            }
         }
     }
 
@@ -489,13 +496,19 @@ impl Client {
         {
             let eject = self.behaviors.auto_eject_hosts;
             let dead_timeout = self.behaviors.dead_timeout;
+            let retry_timeout = self.behaviors.retry_timeout;
             let s = &mut self.servers[idx];
             if limit > 0 && s.failure_counter >= limit {
                 if eject {
-                    if dead_timeout > 0 {
-                        s.next_retry = now + dead_timeout as i64;
-                        s.failure_counter = limit - 1;
-                    }
+                    // 1.1.4 leaves a server with DEAD_TIMEOUT 0 marked dead
+                    // forever; we retry it after RETRY_TIMEOUT instead.
+                    let period = if dead_timeout > 0 {
+                        dead_timeout as i64
+                    } else {
+                        retry_timeout.max(1) as i64
+                    };
+                    s.next_retry = now + period;
+                    s.failure_counter = limit - 1;
                     let label = s.label();
                     self.rebuild_distribution();
                     return Err(Error::with_message(

@@ -288,6 +288,12 @@ impl Client {
     /// `Ok(None)` when every server has answered (END).
     pub fn fetch(&mut self, sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
         let binary = self.behaviors.binary_protocol;
+        // Each fetch is an operation of its own: its wait starts now.
+        for s in self.servers.iter_mut().filter(|s| s.mget_pending) {
+            if let Some(conn) = s.conn.as_mut() {
+                conn.begin_op()?;
+            }
+        }
         let mut ready = Vec::new();
         loop {
             let idx = match self.next_ready_server(&mut ready)? {
