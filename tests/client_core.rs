@@ -271,3 +271,50 @@ fn dead_server_gives_connection_failure_then_disabled() {
         ReturnCode::ServerTemporarilyDisabled
     );
 }
+
+#[test]
+fn udp_servers_take_storage_commands_as_datagrams() {
+    let s = Memcached::start_with(&["-U", "{port}"]);
+    let mut c = Client::new();
+    c.behavior_set(memcached::core::behavior::id::USE_UDP, 1)
+        .unwrap();
+    let spec = ServerSpec {
+        hostname: "127.0.0.1".into(),
+        port: s.port,
+        weight: 1,
+        kind: ServerKind::Udp,
+    };
+    assert_eq!(c.add_server(&spec), ReturnCode::Success);
+    assert_eq!(set(&mut c, b"udp-key", b"over udp", 0), ReturnCode::Success);
+    // Reads are not supported over UDP (as in 1.1.4).
+    let mut sink = VecSink::default();
+    assert_eq!(
+        c.get(b"udp-key", b"udp-key", &mut sink).unwrap_err().code,
+        ReturnCode::NotSupported
+    );
+    // A request larger than one datagram is refused, not truncated.
+    assert_eq!(set(&mut c, b"big", &[b'x'; 2000], 0), ReturnCode::E2Big);
+    // The value arrived: read it over TCP (bounded wait: UDP is asynchronous).
+    let mut tcp = client(&[&s], false);
+    let t = std::time::Instant::now();
+    while get(&mut tcp, b"udp-key").is_none() {
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "the UDP set never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(get(&mut tcp, b"udp-key").unwrap().0, b"over udp");
+    assert_eq!(
+        c.delete(b"udp-key", b"udp-key", 0).unwrap(),
+        ReturnCode::Success
+    );
+    let t = std::time::Instant::now();
+    while get(&mut tcp, b"udp-key").is_some() {
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "the UDP delete never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

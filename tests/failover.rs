@@ -314,3 +314,61 @@ fn dead_timeout_zero_does_not_leave_a_server_dead_forever() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn replicas_serve_reads_when_the_primary_is_down() {
+    let a = Memcached::start();
+    let b = Memcached::start();
+    let cc = Memcached::start();
+    let mut servers = [a, b, cc];
+    let ports: Vec<u16> = servers.iter().map(|s| s.port).collect();
+    let mut c = client_for(&ports, true);
+    c.behavior_set(id::NUMBER_OF_REPLICAS, 1).unwrap();
+    assert_eq!(set(&mut c, b"rk", b"replicated"), ReturnCode::Success);
+    let primary = c.server_index(b"rk").unwrap();
+    // The copy is on the next server: a client without replicas sees it there.
+    let replica_port = ports[(primary + 1) % 3];
+    let mut direct = client_for(&[replica_port], true);
+    let t = Instant::now();
+    while get(&mut direct, b"rk") != Ok(Some(b"replicated".to_vec())) {
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "the replica never got the value"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    servers[primary].kill();
+    let mut got = None;
+    for _ in 0..3 {
+        if let Ok(Some(v)) = get(&mut c, b"rk") {
+            got = Some(v);
+            break;
+        }
+    }
+    assert_eq!(got, Some(b"replicated".to_vec()));
+    // mget falls over to the replica as well.
+    let keys = [b"rk".to_vec()];
+    let key_at = |i: usize| keys[i].as_slice();
+    c.mget(None, 1, &key_at).unwrap();
+    let mut sink = VecSink::default();
+    assert!(c.fetch(&mut sink).unwrap().is_some());
+    assert_eq!(sink.value, b"replicated");
+    // Deletes reach the replica too.
+    servers[primary].restart();
+    let t = Instant::now();
+    while c
+        .delete(b"rk", b"rk", 0)
+        .is_err_and(|e| e.code != ReturnCode::Notfound)
+    {
+        assert!(t.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let t = Instant::now();
+    while get(&mut direct, b"rk") != Ok(None) {
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "the replica kept a deleted value"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -89,7 +89,15 @@ pub enum Target<'a> {
     Tcp(&'a str, u16),
     /// Path of a unix-domain socket.
     Unix(&'a str),
+    /// Host name and port of a UDP server (USE_UDP).
+    Udp(&'a str, u16),
 }
+
+/// memcached's UDP frame header: request id, sequence, datagram count,
+/// reserved (all big-endian u16).
+const UDP_HEADER_LEN: usize = 8;
+/// Largest datagram 1.1.4 sends (header included).
+pub const MAX_UDP_DATAGRAM: usize = 1400;
 
 /// Initial capacity of the read buffer; it grows for long lines only.
 const READ_CHUNK: usize = 16 * 1024;
@@ -114,6 +122,9 @@ pub struct Connection {
     /// Replies the server still owes for requests whose answers nobody
     /// waits for (ASCII buffered commands); drained before the next reply.
     pub outstanding: u32,
+    /// A UDP "connection": every flush is one framed datagram, no replies.
+    udp: bool,
+    udp_request_id: u16,
     /// Requests were sent whose processing no reply has confirmed yet
     /// (noreply, buffered, quiet): `quit` must wait for the server to close.
     pub unanswered: bool,
@@ -177,6 +188,18 @@ impl Connection {
                 }
                 Err(last.unwrap_or_else(|| Error::new(ReturnCode::ConnectionFailure)))
             }
+            Target::Udp(host, port) => {
+                let addr = *resolve(host, *port)?
+                    .first()
+                    .expect("resolve returns at least one");
+                let sock = Socket::new(Domain::for_address(addr), Type::DGRAM.cloexec(), None)
+                    .map_err(|e| io_err(ReturnCode::Error, &e, "socket()"))?;
+                sock.connect(&SockAddr::from(addr))
+                    .map_err(|e| io_err(ReturnCode::ConnectionFailure, &e, "connect()"))?;
+                let mut conn = Self::from_socket(sock);
+                conn.udp = true;
+                Ok(conn)
+            }
             Target::Unix(path) => {
                 let addr = SockAddr::unix(path)
                     .map_err(|e| io_err(ReturnCode::FailUnixSocket, &e, path))?;
@@ -219,7 +242,11 @@ impl Connection {
                 };
             return Err(io_err(code, &e, "connect()"));
         }
-        Ok(Connection {
+        Ok(Self::from_socket(sock))
+    }
+
+    fn from_socket(sock: Socket) -> Connection {
+        Connection {
             sock,
             rbuf: Vec::with_capacity(READ_CHUNK),
             rpos: 0,
@@ -233,8 +260,10 @@ impl Connection {
             recvs: 0,
             next_opaque: 1,
             outstanding: 0,
+            udp: false,
+            udp_request_id: 0,
             unanswered: false,
-        })
+        }
     }
 
     fn apply_options(sock: &Socket, o: &SocketOptions) -> io::Result<()> {
@@ -362,8 +391,56 @@ impl Connection {
         }
     }
 
+    /// Whether this is a UDP connection.
+    pub fn is_udp(&self) -> bool {
+        self.udp
+    }
+
+    /// Send the write buffer (and `value`, `trailer`) as one framed UDP
+    /// datagram; refuse requests that do not fit.
+    fn send_datagram(&mut self, value: &[u8], trailer: &[u8]) -> Result<()> {
+        let total = UDP_HEADER_LEN + self.wbuf.len() + value.len() + trailer.len();
+        if total > MAX_UDP_DATAGRAM {
+            self.wbuf.clear();
+            return Err(Error::with_message(
+                ReturnCode::E2Big,
+                format!(
+                    "a request of {total} bytes does not fit in one UDP datagram ({MAX_UDP_DATAGRAM} bytes)"
+                ),
+            ));
+        }
+        self.udp_request_id = self.udp_request_id.wrapping_add(1);
+        let mut header = [0u8; UDP_HEADER_LEN];
+        header[0..2].copy_from_slice(&self.udp_request_id.to_be_bytes());
+        header[4..6].copy_from_slice(&1u16.to_be_bytes());
+        let slices = [
+            IoSlice::new(&header),
+            IoSlice::new(&self.wbuf),
+            IoSlice::new(value),
+            IoSlice::new(trailer),
+        ];
+        let mut control = SendAncillaryBuffer::default();
+        let r = rustix::net::sendmsg(&self.sock, &slices, &mut control, SendFlags::NOSIGNAL);
+        self.wbuf.clear();
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) => Err(io_err(
+                ReturnCode::WriteFailure,
+                &rustix_err(e),
+                "send() of a UDP datagram",
+            )),
+        }
+    }
+
     /// Send everything in the write buffer.
     pub fn flush(&mut self) -> Result<()> {
+        if self.udp {
+            return if self.wbuf.is_empty() {
+                Ok(())
+            } else {
+                self.send_datagram(&[], &[])
+            };
+        }
         let mut off = 0;
         while off < self.wbuf.len() {
             match rustix::net::send(&self.sock, &self.wbuf[off..], self.send_flags()) {
@@ -382,6 +459,9 @@ impl Connection {
     /// Send the write buffer followed by `value` and `trailer` without
     /// copying the value (vectored I/O).
     pub fn flush_with(&mut self, value: &[u8], trailer: &[u8]) -> Result<()> {
+        if self.udp {
+            return self.send_datagram(value, trailer);
+        }
         let total = self.wbuf.len() + value.len() + trailer.len();
         let mut sent = 0usize;
         while sent < total {

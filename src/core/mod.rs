@@ -10,5 +10,6 @@ pub mod distribution;
 pub mod error;
 pub mod hash;
 pub mod protocol;
+pub mod sasl;
 pub mod server;
 pub mod server_list;

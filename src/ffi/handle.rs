@@ -149,24 +149,8 @@ pub struct Callbacks {
     pub delete_trigger: memcached_trigger_delete_key_fn,
 }
 
-/// SASL settings.
-#[derive(Debug, Default)]
-pub struct Sasl {
-    /// Callbacks given by the caller (`memcached_set_sasl_callbacks`) or
-    /// built by us.
-    pub callbacks: usize,
-    /// User name and password from `memcached_set_sasl_auth_data`.
-    pub credentials: Option<(Vec<u8>, Vec<u8>)>,
-}
-
-impl Drop for Sasl {
-    fn drop(&mut self) {
-        if let Some((u, p)) = self.credentials.as_mut() {
-            u.iter_mut().for_each(|b| *b = 0);
-            p.iter_mut().for_each(|b| *b = 0);
-        }
-    }
-}
+/// SASL settings (callback arrays; the credentials live in the core).
+pub use crate::ffi::sasl::Sasl;
 
 /// Everything a `memcached_st` owns.
 pub struct Handle {

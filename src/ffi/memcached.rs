@@ -116,7 +116,6 @@ ffi_fn! {
         h.callbacks = src.callbacks;
         h.user_data = src.user_data;
         h.sasl.callbacks = src.sasl.callbacks;
-        h.sasl.credentials = src.sasl.credentials.clone();
         h.namespace_c = src.namespace_c.clone();
         h.pool_min = src.pool_min;
         h.pool_max = src.pool_max;

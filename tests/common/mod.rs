@@ -258,7 +258,10 @@ impl Memcached {
         if running_as_root() {
             cmd.args(["-u", "root"]);
         }
-        cmd.args(&self.extra_args)
+        // "{port}" in an extra argument is the server's TCP port (e.g.
+        // `-U {port}` for UDP on the same port number).
+        let port = self.port.to_string();
+        cmd.args(self.extra_args.iter().map(|a| a.replace("{port}", &port)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log));

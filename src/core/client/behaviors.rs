@@ -49,9 +49,6 @@ impl Client {
             }
             id::SERVER_TIMEOUT_LIMIT => bh.server_timeout_limit = v as u32,
             id::BINARY_PROTOCOL => {
-                if bh.use_udp && on {
-                    return Err(invalid("the binary protocol cannot be used with UDP"));
-                }
                 bh.binary_protocol = on;
                 if on {
                     bh.verify_key = false;

@@ -17,6 +17,7 @@ use crate::core::server_list::{ServerKind, ServerSpec};
 
 pub mod admin;
 pub mod behaviors;
+pub mod replicas;
 pub mod retrieve;
 pub mod servers;
 pub mod storage;
@@ -100,6 +101,8 @@ pub struct Client {
     /// Index of the server that last failed.
     pub last_disconnected: Option<usize>,
     hash_scratch: Vec<u8>,
+    /// SASL credentials: every new connection authenticates first (core::sasl).
+    pub sasl: Option<crate::core::sasl::SaslCredentials>,
 }
 
 impl Default for Client {
@@ -126,6 +129,7 @@ impl Client {
             last_error: None,
             last_disconnected: None,
             hash_scratch: Vec::new(),
+            sasl: None,
         }
     }
 
@@ -147,6 +151,7 @@ impl Client {
             last_error: None,
             last_disconnected: None,
             hash_scratch: Vec::new(),
+            sasl: self.sasl.clone(),
         };
         c.rebuild_distribution();
         c
@@ -484,12 +489,6 @@ impl Client {
             let conn = self.servers[idx].conn.as_mut().expect("checked");
             return conn.set_timeouts(t);
         }
-        if self.behaviors.use_udp {
-            return Err(Error::with_message(
-                ReturnCode::NotSupported,
-                "UDP is not supported by this library yet",
-            ));
-        }
         let now = now_secs();
         let limit = self.behaviors.server_failure_limit;
         let mut retrying = false;
@@ -543,11 +542,16 @@ impl Client {
             let s = &self.servers[idx];
             let target = if s.is_unix() {
                 Target::Unix(&s.hostname)
+            } else if self.behaviors.use_udp || s.kind == ServerKind::Udp {
+                // Like 1.1.4, the handle's USE_UDP picks the transport.
+                Target::Udp(s.resolve_name(), s.port)
             } else {
                 Target::Tcp(s.resolve_name(), s.port)
             };
             Connection::connect(&target, connect_wait, &opts)
         };
+        // SASL: authenticate a new connection before its first command.
+        let result = result.and_then(|conn| self.sasl_authenticate_new(conn));
         match result {
             Ok(mut conn) => {
                 conn.set_timeouts(self.timeouts())?;
@@ -649,7 +653,7 @@ impl Client {
 }
 
 /// libc `random()`-like source for RANDOM distribution, without unsafe code.
-fn random_u32() -> u32 {
+pub(crate) fn random_u32() -> u32 {
     use std::cell::Cell;
     thread_local! {
         static STATE: Cell<u64> = Cell::new(

@@ -54,7 +54,12 @@ impl Client {
                 "get is not supported over UDP",
             ));
         }
-        let idx = self.target(group, key)?;
+        self.check_key(key)?;
+        if !std::ptr::eq(group, key) {
+            self.check_key(group)?;
+        }
+        let primary = self.server_index(group)?;
+        let idx = self.read_server(primary)?;
         if self.servers[idx].mget_pending {
             let r = self.drain_mget(idx);
             self.on_server(idx, r)?;
@@ -182,38 +187,55 @@ impl Client {
         let mut failed: Option<Error> = None;
         let mut started = 0usize;
         let mut failures = 0usize;
+        // Servers whose keys a replica serves in this call (replicas only).
+        let mut redirect: Vec<usize> = Vec::new();
         for i in 0..n {
             let key = key_at(i);
-            let idx = match group {
+            let primary = match group {
                 Some(g) => self.server_index_no_rebuild(g),
                 None => self.server_index_no_rebuild(key),
             }
             .unwrap_or(0);
+            let mut idx = redirect
+                .get(primary)
+                .copied()
+                .filter(|&r| r != usize::MAX)
+                .unwrap_or(primary);
             if !self.servers[idx].mget_pending {
                 if self.servers[idx].conn.is_none()
                     && self.servers[idx].last_error.is_some()
                     && failed.is_some()
+                    && (self.servers[idx].failure_counter_query_id == self.query_id
+                        || self.servers[idx].timeout_counter_query_id == self.query_id)
                 {
                     // Already failed during this call: skip its keys.
-                    if self.servers[idx].failure_counter_query_id == self.query_id
-                        || self.servers[idx].timeout_counter_query_id == self.query_id
-                    {
-                        continue;
-                    }
-                }
-                if let Err(e) = self.connect(idx) {
-                    failures += 1;
-                    failed = Some(e);
                     continue;
                 }
-                let s = &mut self.servers[idx];
-                let conn = s.conn.as_mut().expect("connected");
-                s.mget_pending = true;
-                started += 1;
-                if binary {
-                    s.mget_opaque = conn.next_opaque();
-                } else {
-                    ascii::begin_get(&mut conn.wbuf, cmd);
+                let reached = match self.read_server(idx) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        failures += 1;
+                        failed = Some(e);
+                        continue;
+                    }
+                };
+                if reached != idx {
+                    if redirect.is_empty() {
+                        redirect = vec![usize::MAX; self.servers.len()];
+                    }
+                    redirect[primary] = reached;
+                    idx = reached;
+                }
+                if !self.servers[idx].mget_pending {
+                    let s = &mut self.servers[idx];
+                    let conn = s.conn.as_mut().expect("connected");
+                    s.mget_pending = true;
+                    started += 1;
+                    if binary {
+                        s.mget_opaque = conn.next_opaque();
+                    } else {
+                        ascii::begin_get(&mut conn.wbuf, cmd);
+                    }
                 }
             }
             let conn = self.servers[idx].conn.as_mut().expect("connected");

@@ -96,7 +96,11 @@ impl Client {
         self.begin_call();
         let idx = self.target(req.group, req.key)?;
         let r = self.store_on(idx, req);
-        self.on_server(idx, r)
+        let r = self.on_server(idx, r);
+        if r.is_ok() {
+            self.replicate_store(idx, req);
+        }
+        r
     }
 
     fn store_on(&mut self, idx: usize, req: &Store<'_>) -> Result<ReturnCode> {
@@ -210,7 +214,11 @@ impl Client {
         }
         let idx = self.target(group, key)?;
         let r = self.delete_on(idx, key);
-        self.on_server(idx, r)
+        let r = self.on_server(idx, r);
+        if r.is_ok() || r.as_ref().is_err_and(|e| e.code == ReturnCode::Notfound) {
+            self.replicate_delete(idx, key);
+        }
+        r
     }
 
     fn delete_on(&mut self, idx: usize, key: &[u8]) -> Result<ReturnCode> {
@@ -369,6 +377,12 @@ impl Client {
     /// `memcached_touch`.
     pub fn touch(&mut self, group: &[u8], key: &[u8], exptime: i64) -> Result<ReturnCode> {
         self.begin_call();
+        if self.behaviors.use_udp {
+            return Err(Error::with_message(
+                ReturnCode::NotSupported,
+                "touch needs a reply, which UDP does not give",
+            ));
+        }
         let idx = self.target(group, key)?;
         let r = self.touch_on(idx, key, exptime);
         self.on_server(idx, r)

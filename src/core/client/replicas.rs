@@ -1,0 +1,100 @@
+//! NUMBER_OF_REPLICAS and RANDOMIZE_REPLICA_READ (binary protocol only, as
+//! in 1.1.4): storage and delete requests also go, quietly, to the next
+//! servers of the list; a read goes to the first reachable copy, starting
+//! at a random one when RANDOMIZE_REPLICA_READ is on.
+
+use super::Client;
+use super::storage::Store;
+use crate::core::error::Result;
+use crate::core::protocol::binary::{self, opcode};
+
+impl Client {
+    /// How many replicas apply to a request now.
+    fn replica_count(&self) -> usize {
+        if !self.behaviors.binary_protocol || self.servers.len() < 2 {
+            return 0;
+        }
+        (self.behaviors.number_of_replicas as usize).min(self.servers.len() - 1)
+    }
+
+    /// Send quiet copies of a storage request to the replicas of `primary`.
+    pub(crate) fn replicate_store(&mut self, primary: usize, req: &Store<'_>) {
+        let n = self.servers.len();
+        for r in 1..=self.replica_count() {
+            let idx = (primary + r) % n;
+            if self.connect(idx).is_err() {
+                continue;
+            }
+            let ns = std::mem::take(&mut self.namespace);
+            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            let o = conn.next_opaque();
+            let op = match req.mode {
+                super::storage::StoreMode::Add => opcode::ADDQ,
+                super::storage::StoreMode::Replace => opcode::REPLACEQ,
+                super::storage::StoreMode::Append => opcode::APPENDQ,
+                super::storage::StoreMode::Prepend => opcode::PREPENDQ,
+                _ => opcode::SETQ,
+            };
+            binary::encode_store(
+                &mut conn.wbuf,
+                op,
+                &ns,
+                req.key,
+                req.value.len(),
+                req.flags,
+                req.exptime as u32,
+                0,
+                o,
+            );
+            conn.unanswered = true;
+            let r = conn.flush_with(req.value, b"");
+            self.namespace = ns;
+            let _ = self.on_server(idx, r);
+        }
+    }
+
+    /// Send quiet deletes to the replicas of `primary`.
+    pub(crate) fn replicate_delete(&mut self, primary: usize, key: &[u8]) {
+        let n = self.servers.len();
+        for r in 1..=self.replica_count() {
+            let idx = (primary + r) % n;
+            if self.connect(idx).is_err() {
+                continue;
+            }
+            let ns = std::mem::take(&mut self.namespace);
+            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            let o = conn.next_opaque();
+            binary::encode_delete(&mut conn.wbuf, opcode::DELETEQ, &ns, key, o);
+            conn.unanswered = true;
+            let r = conn.flush();
+            self.namespace = ns;
+            let _ = self.on_server(idx, r);
+        }
+    }
+
+    /// The server a read of a key placed on `primary` goes to: the first
+    /// copy that can be reached (from a random copy with
+    /// RANDOMIZE_REPLICA_READ). Connects it.
+    pub(crate) fn read_server(&mut self, primary: usize) -> Result<usize> {
+        let copies = self.replica_count() + 1;
+        if copies == 1 {
+            self.connect(primary)?;
+            return Ok(primary);
+        }
+        let n = self.servers.len();
+        let start = if self.behaviors.randomize_replica_read {
+            (super::random_u32() as usize) % copies
+        } else {
+            0
+        };
+        let mut last = None;
+        for i in 0..copies {
+            let idx = (primary + (start + i) % copies) % n;
+            match self.connect(idx) {
+                Ok(()) => return Ok(idx),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one copy was tried"))
+    }
+}
