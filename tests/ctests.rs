@@ -67,7 +67,8 @@ ctests!(
     stats,
     config,
     pool,
-    encoding
+    encoding,
+    bad_args
 );
 
 #[test]

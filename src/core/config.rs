@@ -68,6 +68,19 @@ pub enum Action {
     Flag(u32),
     /// `RESET`: back to a fresh handle.
     Reset,
+    /// `--TLS`: connect with TLS (libmemcached-rs).
+    Tls,
+    /// A `--TLS-…=` setting (it also turns TLS on).
+    TlsSetting(TlsField, Vec<u8>),
+}
+
+/// Which TLS setting a `--TLS-…=` option gives.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TlsField {
+    CaFile,
+    CertFile,
+    KeyFile,
+    ServerName,
 }
 
 /// Where the actions of a configuration go.
@@ -120,6 +133,11 @@ enum Kind {
     Namespace,
     PoolMin,
     PoolMax,
+    /// `--TLS` (libmemcached-rs).
+    Tls,
+    /// `--TLS-CA-FILE=`, `--TLS-CERT-FILE=`, `--TLS-KEY-FILE=`,
+    /// `--TLS-SERVER-NAME=` (libmemcached-rs): which setting.
+    TlsOption(TlsField),
     /// A hash name: `memcached_hash_t` value, name and number.
     HashName(u32, &'static str, u32),
     /// A distribution name: value, name and number.
@@ -163,6 +181,8 @@ impl Kind {
             Kind::Namespace => ("NAMESPACE", 302),
             Kind::PoolMin => ("POOL_MIN", 303),
             Kind::PoolMax => ("POOL_MAX", 304),
+            Kind::Tls => ("TLS", 400),
+            Kind::TlsOption(_) => ("TLS_OPTION", 401),
             Kind::HashName(_, n, v) | Kind::DistName(_, n, v) => (n, v),
             Kind::True => ("CSL_TRUE", 317),
             Kind::False => ("CSL_FALSE", 318),
@@ -310,6 +330,11 @@ const KEYWORDS: &[(&str, Kind)] = &[
         "--VERIFY-KEY",
         Kind::Flag(id::VERIFY_KEY, "VERIFY_KEY", 297),
     ),
+    ("--TLS", Kind::Tls),
+    ("--TLS-CA-FILE=", Kind::TlsOption(TlsField::CaFile)),
+    ("--TLS-CERT-FILE=", Kind::TlsOption(TlsField::CertFile)),
+    ("--TLS-KEY-FILE=", Kind::TlsOption(TlsField::KeyFile)),
+    ("--TLS-SERVER-NAME=", Kind::TlsOption(TlsField::ServerName)),
     ("--POOL-MIN=", Kind::PoolMin),
     ("--POOL-MAX=", Kind::PoolMax),
     ("--NAMESPACE=", Kind::Namespace),
@@ -729,6 +754,15 @@ impl<'a> Parser<'a, '_> {
             }
             Kind::FetchVersion => {
                 let _ = self.target.apply(&Action::FetchVersion);
+            }
+            Kind::Tls => {
+                self.apply(Action::Tls, || "--TLS could not be set".to_string())?;
+            }
+            Kind::TlsOption(field) => {
+                let value = self.string()?;
+                self.apply(Action::TlsSetting(field, value), || {
+                    "a --TLS option could not be set".to_string()
+                })?;
             }
             Kind::Distribution => {
                 let d = self.token();

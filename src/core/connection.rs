@@ -122,6 +122,8 @@ pub struct Connection {
     /// Replies the server still owes for requests whose answers nobody
     /// waits for (ASCII buffered commands); drained before the next reply.
     pub outstanding: u32,
+    /// The TLS session when the connection is encrypted.
+    tls: Option<Box<rustls::ClientConnection>>,
     /// A UDP "connection": every flush is one framed datagram, no replies.
     udp: bool,
     udp_request_id: u16,
@@ -260,9 +262,147 @@ impl Connection {
             recvs: 0,
             next_opaque: 1,
             outstanding: 0,
+            tls: None,
             udp: false,
             udp_request_id: 0,
             unanswered: false,
+        }
+    }
+
+    /// Run the TLS handshake on a fresh TCP connection, bounded by `wait`.
+    pub fn start_tls(
+        &mut self,
+        config: std::sync::Arc<rustls::ClientConfig>,
+        name: rustls::pki_types::ServerName<'static>,
+        wait: Wait,
+    ) -> Result<()> {
+        let mut tls = rustls::ClientConnection::new(config, name)
+            .map_err(|e| Error::with_message(ReturnCode::ConnectionFailure, format!("TLS: {e}")))?;
+        let bound = match wait {
+            Wait::For(d) => Some(d),
+            Wait::Immediate => Some(Duration::from_millis(1)),
+            Wait::Infinite => None,
+        };
+        let deadline = bound.map(|d| Instant::now() + d);
+        let _ = self.sock.set_read_timeout(bound);
+        let _ = self.sock.set_write_timeout(bound);
+        self.rcv_opt = bound;
+        let mut io = SockIo { sock: &self.sock };
+        while tls.is_handshaking() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Error::with_message(
+                    ReturnCode::Timeout,
+                    "TLS: handshake timed out",
+                ));
+            }
+            if let Err(e) = tls.complete_io(&mut io) {
+                let code = if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) {
+                    ReturnCode::Timeout
+                } else {
+                    ReturnCode::ConnectionFailure
+                };
+                return Err(Error::with_message(
+                    code,
+                    format!("TLS: {}", crate::core::tls::describe_handshake_error(&e)),
+                ));
+            }
+        }
+        // Back to the handle's bounds on the next operation.
+        self.applied = Timeouts {
+            read: Wait::Infinite,
+            write: Wait::Infinite,
+        };
+        let _ = self.sock.set_write_timeout(None);
+        self.tls = Some(Box::new(tls));
+        Ok(())
+    }
+
+    /// Whether the connection is encrypted.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// Encrypt `parts` and send the records (rustls buffers a limited
+    /// amount of plaintext, so large values go out in rounds).
+    fn tls_send(&mut self, parts: &[&[u8]]) -> Result<()> {
+        use std::io::Write;
+        for p in parts {
+            let mut rest = *p;
+            while !rest.is_empty() {
+                let tls = self.tls.as_mut().expect("TLS connection");
+                let n = tls
+                    .writer()
+                    .write(rest)
+                    .map_err(|e| io_err(ReturnCode::WriteFailure, &e, "TLS write"))?;
+                rest = &rest[n..];
+                if n == 0 || tls.wants_write() {
+                    self.tls_push_records()?;
+                }
+            }
+        }
+        self.tls_push_records()
+    }
+
+    /// Send every pending TLS record.
+    fn tls_push_records(&mut self) -> Result<()> {
+        let tls = self.tls.as_mut().expect("TLS connection");
+        let mut io = SockIo { sock: &self.sock };
+        while tls.wants_write() {
+            if let Err(e) = tls.write_tls(&mut io) {
+                let code = if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) {
+                    ReturnCode::Timeout
+                } else {
+                    ReturnCode::WriteFailure
+                };
+                return Err(io_err(code, &e, "TLS send"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Decrypted bytes into `out` (at least one), reading records as needed.
+    fn tls_recv(&mut self, out: &mut [u8]) -> Result<usize> {
+        use std::io::Read;
+        loop {
+            let tls = self.tls.as_mut().expect("TLS connection");
+            match tls.reader().read(out) {
+                Ok(0) => {
+                    return Err(Error::with_message(
+                        ReturnCode::ConnectionFailure,
+                        "the server closed the TLS session",
+                    ));
+                }
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(io_err(ReturnCode::ConnectionFailure, &e, "TLS read")),
+            }
+            self.before_recv()?;
+            let tls = self.tls.as_mut().expect("TLS connection");
+            let mut io = SockIo { sock: &self.sock };
+            match tls.read_tls(&mut io) {
+                Ok(0) => {
+                    return Err(Error::with_message(
+                        ReturnCode::ConnectionFailure,
+                        "the server closed the connection (TLS)",
+                    ));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.map_recv_error(e)),
+            }
+            let tls = self.tls.as_mut().expect("TLS connection");
+            if let Err(e) = tls.process_new_packets() {
+                return Err(Error::with_message(
+                    ReturnCode::ConnectionFailure,
+                    format!("TLS: {e}"),
+                ));
+            }
         }
     }
 
@@ -434,6 +574,13 @@ impl Connection {
 
     /// Send everything in the write buffer.
     pub fn flush(&mut self) -> Result<()> {
+        if self.tls.is_some() {
+            let buf = std::mem::take(&mut self.wbuf);
+            let r = self.tls_send(&[&buf]);
+            self.wbuf = buf;
+            self.wbuf.clear();
+            return r;
+        }
         if self.udp {
             return if self.wbuf.is_empty() {
                 Ok(())
@@ -459,6 +606,13 @@ impl Connection {
     /// Send the write buffer followed by `value` and `trailer` without
     /// copying the value (vectored I/O).
     pub fn flush_with(&mut self, value: &[u8], trailer: &[u8]) -> Result<()> {
+        if self.tls.is_some() {
+            let buf = std::mem::take(&mut self.wbuf);
+            let r = self.tls_send(&[&buf, value, trailer]);
+            self.wbuf = buf;
+            self.wbuf.clear();
+            return r;
+        }
         if self.udp {
             return self.send_datagram(value, trailer);
         }
@@ -547,6 +701,24 @@ impl Connection {
         if self.rbuf.capacity() == len {
             self.rbuf.reserve((limit - len).min(READ_CHUNK));
         }
+        if self.tls.is_some() {
+            let old = self.rbuf.len();
+            let take = (limit - old).min(READ_CHUNK);
+            self.rbuf.resize(old + take, 0);
+            let mut chunk = std::mem::take(&mut self.rbuf);
+            let r = self.tls_recv(&mut chunk[old..]);
+            self.rbuf = chunk;
+            return match r {
+                Ok(n) => {
+                    self.rbuf.truncate(old + n);
+                    Ok(())
+                }
+                Err(e) => {
+                    self.rbuf.truncate(old);
+                    Err(e)
+                }
+            };
+        }
         let flags = if self.applied.read == Wait::Immediate {
             RecvFlags::DONTWAIT
         } else {
@@ -594,6 +766,9 @@ impl Connection {
         } else {
             RecvFlags::empty()
         };
+        while off < out.len() && self.tls.is_some() {
+            off += self.tls_recv(&mut out[off..])?;
+        }
         while off < out.len() {
             self.before_recv()?;
             match rustix::net::recv(&self.sock, &mut out[off..], flags) {
@@ -702,4 +877,28 @@ pub fn poll_readable(fds: &[BorrowedFd<'_>], wait: Wait, ready: &mut Vec<usize>)
         }
     }
     Ok(())
+}
+
+/// The socket as `io::Read`/`io::Write` for rustls (sends never raise
+/// SIGPIPE).
+struct SockIo<'a> {
+    sock: &'a Socket,
+}
+
+impl io::Read for SockIo<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        rustix::net::recv(self.sock, buf, RecvFlags::empty())
+            .map(|(n, _)| n)
+            .map_err(rustix_err)
+    }
+}
+
+impl io::Write for SockIo<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        rustix::net::send(self.sock, buf, SendFlags::NOSIGNAL).map_err(rustix_err)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }

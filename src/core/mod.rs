@@ -13,3 +13,4 @@ pub mod protocol;
 pub mod sasl;
 pub mod server;
 pub mod server_list;
+pub mod tls;

@@ -76,6 +76,16 @@ impl Target for HandleTarget {
                 })
             }
             Action::ConfigureFile(_) | Action::FetchVersion => Ok(()),
+            Action::Tls => {
+                let h = self.handle().ok_or(None)?;
+                crate::ffi::tls::enable(h);
+                Ok(())
+            }
+            Action::TlsSetting(field, value) => {
+                let h = self.handle().ok_or(None)?;
+                crate::ffi::tls::apply_setting(h, *field, value);
+                Ok(())
+            }
             Action::PoolMin(n) => {
                 if let Some(h) = self.handle() {
                     h.pool_min = *n;
@@ -159,8 +169,10 @@ pub unsafe fn configure_handle(ptr: *mut memcached_st, input: &[u8]) -> Result<(
 
 /// A new handle configured from `input`, or the error.
 pub fn new_configured(input: &[u8]) -> Result<*mut memcached_st, Error> {
+    let mut h: Box<crate::ffi::handle::Handle> = Box::default();
+    crate::ffi::tls::apply_env(&mut h);
     // SAFETY: NULL asks for a new allocation.
-    let ptr = unsafe { create_with(core::ptr::null_mut(), Box::default()) };
+    let ptr = unsafe { create_with(core::ptr::null_mut(), h) };
     if ptr.is_null() {
         return Err(Error::new(ReturnCode::MemoryAllocationFailure));
     }

@@ -499,30 +499,42 @@ unsafe fn fetch_execute_impl(
     let mut res = core::mem::MaybeUninit::<memcached_result_st>::uninit();
     // SAFETY: local storage of the right size.
     unsafe { init_result(res.as_mut_ptr(), ptr, false) };
-    let mut rc = ReturnCode::Success;
+    // 1.1.4 (observed): NOTFOUND when this call fetched no value (nothing
+    // pending, or only misses), SOME_ERRORS when a callback failed (fetching
+    // goes on), else SUCCESS; a fetch error ends the loop and is returned.
+    let mut fetched = 0usize;
+    let mut some_errors = false;
+    let mut error = None;
     // SAFETY: `ptr` is a handle, borrowed anew after callbacks ran.
     while let Some(h2) = unsafe { handle_mut(ptr) } {
         // SAFETY: initialised result; `ptr` a handle.
         match unsafe { fetch_into(ptr, h2, res.as_mut_ptr()) } {
             Ok(true) => {
+                fetched += 1;
                 for cb in cbs.iter().flatten() {
                     // SAFETY: callbacks the caller gave us.
                     let r = unsafe { cb(ptr, res.as_mut_ptr(), context) };
                     if r != ReturnCode::Success {
+                        some_errors = true;
                         break;
                     }
                 }
             }
             Ok(false) => break,
             Err(e) => {
-                rc = e;
+                error = Some(e);
                 break;
             }
         }
     }
     // SAFETY: initialised result on our stack.
     unsafe { free_result(res.as_mut_ptr()) };
-    rc
+    match error {
+        _ if some_errors => ReturnCode::SomeErrors,
+        Some(e) => e,
+        None if fetched == 0 => ReturnCode::Notfound,
+        None => ReturnCode::Success,
+    }
 }
 
 ffi_fn! {
@@ -564,18 +576,15 @@ unsafe fn mget_execute_impl(
             "ASCII protocol is not supported for memcached_mget_execute_by_key()",
         ));
     }
+    // 1.1.4 (observed) only sends the requests here: the callbacks run when
+    // the caller fetches with memcached_fetch_execute.
+    let _ = (callback, context, ncb);
     // SAFETY: as documented.
-    let rc = unsafe { mget_impl(ptr, group, group_len, keys, lens, n) };
-    if !rc.is_success() && rc != ReturnCode::SomeErrors {
-        return rc;
-    }
-    // SAFETY: as documented.
-    let frc = unsafe { fetch_execute_impl(ptr, callback, context, ncb) };
-    if frc != ReturnCode::Success { frc } else { rc }
+    unsafe { mget_impl(ptr, group, group_len, keys, lens, n) }
 }
 
 ffi_fn! {
-    /// `memcached_mget_execute`: mget, then run the callbacks on every value.
+    /// `memcached_mget_execute`: mget (binary only); `memcached_fetch_execute` runs the callbacks.
     fn memcached_mget_execute(
         ptr: *mut memcached_st,
         keys: *const *const c_char,

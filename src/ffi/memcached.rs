@@ -52,8 +52,11 @@ ffi_fn! {
     fn memcached_create(ptr: *mut memcached_st) -> *mut memcached_st;
     nonnull()
     {
+        let mut h: Box<Handle> = Box::default();
+        // Unchanged programs get TLS from the environment.
+        crate::ffi::tls::apply_env(&mut h);
         // SAFETY: NULL or caller storage of sizeof(memcached_st).
-        unsafe { create_with(ptr, Box::default()) }
+        unsafe { create_with(ptr, h) }
     }
 }
 

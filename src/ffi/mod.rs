@@ -25,5 +25,6 @@ pub mod sasl;
 pub mod server;
 pub mod stats;
 pub mod storage;
+pub mod tls;
 pub mod types;
 pub mod util;

@@ -115,7 +115,7 @@ impl OwnCallbacks {
             secret.push(c_ulong::from_ne_bytes(w));
             w.zeroize();
         }
-        if pass.len() % word == 0 {
+        if pass.len().is_multiple_of(word) {
             secret.push(0); // the terminating NUL
         }
         // SAFETY: Cyrus stores every callback as `int (*)(void)` and callers

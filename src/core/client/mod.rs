@@ -103,6 +103,8 @@ pub struct Client {
     hash_scratch: Vec<u8>,
     /// SASL credentials: every new connection authenticates first (core::sasl).
     pub sasl: Option<crate::core::sasl::SaslCredentials>,
+    /// TLS settings; `None`: plain connections.
+    pub tls: Option<crate::core::tls::TlsSettings>,
 }
 
 impl Default for Client {
@@ -129,6 +131,7 @@ impl Client {
             last_error: None,
             last_disconnected: None,
             hash_scratch: Vec::new(),
+            tls: None,
             sasl: None,
         }
     }
@@ -151,6 +154,7 @@ impl Client {
             last_error: None,
             last_disconnected: None,
             hash_scratch: Vec::new(),
+            tls: self.tls.clone(),
             sasl: self.sasl.clone(),
         };
         c.rebuild_distribution();
@@ -548,7 +552,17 @@ impl Client {
             } else {
                 Target::Tcp(s.resolve_name(), s.port)
             };
-            Connection::connect(&target, connect_wait, &opts)
+            let tcp = matches!(target, Target::Tcp(..));
+            let host = s.resolve_name().to_owned();
+            Connection::connect(&target, connect_wait, &opts).and_then(|mut conn| {
+                // TLS: the handshake is part of the connect (and its timeout).
+                if let (true, Some(tls)) = (tcp, self.tls.as_mut()) {
+                    let config = tls.client_config()?;
+                    let name = tls.server_name_for(&host)?;
+                    conn.start_tls(config, name, connect_wait)?;
+                }
+                Ok(conn)
+            })
         };
         // SASL: authenticate a new connection before its first command.
         let result = result.and_then(|conn| self.sasl_authenticate_new(conn));
@@ -609,6 +623,7 @@ impl Client {
                 | ReturnCode::Timeout
                 | ReturnCode::PartialRead
                 | ReturnCode::MemoryAllocationFailure
+                | ReturnCode::AuthFailure
         )
     }
 

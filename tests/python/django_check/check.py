@@ -12,6 +12,7 @@ by creating ``kill`` there and waits for ``killed``; later ``restart`` /
 every check passed. Progress goes to stdout, one line per step.
 """
 
+import logging
 import os
 import sys
 import time
@@ -24,6 +25,22 @@ import pylibmc  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 
 SERVERS = os.environ["DJANGO_MEMCACHED_SERVERS"].split(",")
+
+
+class _OneLine(logging.Filter):
+    """django-pylibmc logs every pylibmc error with a traceback: keep one line."""
+
+    def filter(self, record):
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+_handler = logging.StreamHandler(sys.stdout)
+_handler.setFormatter(logging.Formatter("  django.pylibmc: %(message)s"))
+_handler.addFilter(_OneLine())
+logging.getLogger("django.pylibmc").addHandler(_handler)
+logging.getLogger("django.pylibmc").propagate = False
 MISSING = object()
 
 
@@ -151,7 +168,9 @@ def failover():
     say("second server killed")
     serving_at = None
     rounds = 0
-    while time.monotonic() - t0 < 5.0 and rounds < 500:
+    # Rounds of 10 keys every 50 ms or so (the bound on rounds is a backstop).
+    window = float(os.environ.get("DJANGO_FAILOVER_WINDOW", "5"))
+    while time.monotonic() - t0 < window and rounds < 40 * window:
         rounds += 1
         failed = round_trip(f"down{rounds}")
         elapsed = time.monotonic() - t0
@@ -159,7 +178,9 @@ def failover():
         if not failed:
             serving_at = elapsed
             break
-    check(serving_at is not None, "every set and get succeeds again within 5 s of the kill")
+        time.sleep(0.05)
+    check(serving_at is not None,
+          f"every set and get succeeds again within {window:g} s of the kill")
     stable = [round_trip(f"stable{i}") for i in range(5)]
     check(all(not f for f in stable), "and keeps succeeding (5 more rounds of 10 keys)")
     first_left = cache.get_many(on_first)

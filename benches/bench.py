@@ -1,0 +1,528 @@
+#!/usr/bin/python3
+"""`make bench`: Debian's libmemcached 1.1.4 against ours, side by side.
+
+Builds benches/bench.c ONCE against Debian's headers (/usr/include,
+-lmemcached, no rpath) and runs every workload against both libraries in
+the same run, choosing the library with LD_LIBRARY_PATH (unset: Debian's
+/usr/lib copy; set: a snapshot of ours taken at start, so a concurrent
+`make lib` cannot change it mid-run). Each run reports which file
+memcached_create came from and the script checks it.
+
+Figures, per workload and library:
+  throughput    ops/s, median of --rounds runs of --seconds each; the two
+                libraries alternate (A B, B A, ...) so drift hits both
+  instructions  client instructions per operation: callgrind total of a run
+                with N operations minus one with 0 (same setup and warm-up)
+  syscalls      strace -f -c, N operations minus 0, per operation
+  allocations   valgrind memcheck "total heap usage", 2N minus N, per op
+  peak memory   VmHWM at exit of the throughput runs (median)
+
+Servers: three private memcached processes on free loopback ports, checked
+by the PID they report in `stats`, stopped by PID at exit.
+
+Writes a Markdown report (default docs/bench.md) and prints it.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEBIAN_PYTHON = "/usr/bin/python3"
+DEBIAN_LIB = "/usr/lib/x86_64-linux-gnu/libmemcached.so.11"
+LIBS = ("libmemcached", "ours")
+
+# name, kind, description, op counts (callgrind/strace N, memcheck N), targets
+# Targets: instr = max ratio of instructions, thr = min throughput ratio,
+# sys = max syscalls/op (ours), alloc = max allocations/op (ours).
+WORKLOADS = [
+    ("get32-ascii", "c", "get of a 32-byte value, ASCII", 2000, 500,
+     dict(instr=0.6, thr=1.0, sys=2, alloc=1)),
+    ("get32-binary", "c", "get of a 32-byte value, binary", 2000, 500,
+     dict(instr=0.6, thr=1.0, sys=2, alloc=1)),
+    ("set32-ascii", "c", "set of a 32-byte value, ASCII", 2000, 500,
+     dict(instr=0.6, thr=1.0, alloc=0)),
+    ("set32-binary", "c", "set of a 32-byte value, binary", 2000, 500,
+     dict(instr=0.6, thr=1.0, alloc=0)),
+    ("mget100-1srv", "c", "mget of 100 keys (32-byte values), one server, "
+     "all fetched with memcached_fetch_result; op = batch", 200, 50,
+     dict(instr=0.6, thr=1.0, alloc=1)),
+    ("mget100-3srv-ketama", "c", "the same over three servers, "
+     "MEMCACHED_BEHAVIOR_KETAMA; op = batch", 200, 50,
+     dict(instr=0.6, thr=1.3, alloc=1)),
+    ("set512k", "c", "set of a 512 KiB value, ASCII", 40, 10,
+     dict(instr=0.5, thr=1.0, alloc=0)),
+    ("get512k", "c", "get of a 512 KiB value, ASCII", 40, 10,
+     dict(instr=0.5, thr=1.0, alloc=1)),
+    ("noreply10k", "c", "10,000 noreply sets (32-byte) then one get; "
+     "op = batch", 3, 1,
+     dict(instr=0.6, thr=1.0, alloc=1)),
+    ("pylibmc", "py", "pylibmc 1.6.3 (Debian python3-pylibmc) Client.set + "
+     "Client.get of 32-byte values, ASCII; op = set+get", 1000, 250,
+     dict(instr=0.6, thr=1.0)),
+]
+
+BUILD = os.path.join(REPO, "build", "bench")
+BENCH_BIN = os.path.join(BUILD, "bench")
+OURS_SNAP = os.path.join(BUILD, "ours")
+PY_LOOP = os.path.join(REPO, "benches", "pylibmc_loop.py")
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+class Servers:
+    """Three private memcached servers; stop() kills exactly those PIDs."""
+
+    def __init__(self):
+        self.procs = []
+        self.addrs = []
+
+    @staticmethod
+    def _free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    @staticmethod
+    def _reports_pid(port, pid):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"stats\r\n")
+                data = b""
+                deadline = time.monotonic() + 2
+                while not data.endswith(b"END\r\n") and time.monotonic() < deadline:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                return b"STAT pid %d\r\n" % pid in data
+        except OSError:
+            return False
+
+    def start(self, count=3):
+        user = ["-u", "root"] if os.geteuid() == 0 else []
+        for _ in range(count):
+            for _attempt in range(10):
+                port = self._free_port()
+                proc = subprocess.Popen(
+                    ["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0",
+                     "-t", "1", "-m", "256", "-c", "256"] + user,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _poll in range(100):  # up to 5 s
+                    if self._reports_pid(port, proc.pid):
+                        break
+                    if proc.poll() is not None:
+                        break
+                    time.sleep(0.05)
+                else:
+                    proc.kill()
+                    proc.wait(timeout=10)
+                    continue
+                if proc.poll() is None:
+                    self.procs.append(proc)
+                    self.addrs.append("127.0.0.1:%d" % port)
+                    break
+                proc.wait(timeout=10)
+            else:
+                raise SystemExit("bench: could not start memcached")
+        log("memcached pids %s on %s" % (
+            " ".join(str(p.pid) for p in self.procs), " ".join(self.addrs)))
+
+    def stop(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()  # by PID (Popen.kill sends SIGKILL to proc.pid)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.procs = []
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True,
+                          timeout=120, **kw).stdout.strip()
+
+
+def build_bench():
+    os.makedirs(BUILD, exist_ok=True)
+    # Debian's headers and library only: no -I include, no rpath.
+    subprocess.run(["gcc", "-std=c99", "-O2", "-g", "-Wall", "-Wextra", "-Werror",
+                    "-I/usr/include", os.path.join(REPO, "benches", "bench.c"),
+                    "-o", BENCH_BIN, "-lmemcached"], check=True, timeout=120)
+    dyn = sh(["readelf", "-d", BENCH_BIN])
+    if "RPATH" in dyn or "RUNPATH" in dyn:
+        raise SystemExit("bench: %s must not carry an rpath" % BENCH_BIN)
+
+
+def snapshot_ours(src):
+    """Copy our staged library so a concurrent `make lib` cannot swap it."""
+    src = os.path.abspath(src)
+    if not os.path.isfile(os.path.join(src, "libmemcached.so.11.0.0")):
+        raise SystemExit("bench: %s has no libmemcached.so.11.0.0 (make lib)" % src)
+    shutil.rmtree(OURS_SNAP, ignore_errors=True)
+    os.makedirs(OURS_SNAP)
+    for so in ("libmemcached.so.11", "libhashkit.so.2", "libmemcachedutil.so.2"):
+        if os.path.isfile(os.path.join(src, so + ".0.0")):
+            shutil.copy2(os.path.join(src, so + ".0.0"), OURS_SNAP)
+            os.symlink(so + ".0.0", os.path.join(OURS_SNAP, so))
+
+
+def lib_env(lib):
+    env = dict(os.environ)
+    env.pop("LD_LIBRARY_PATH", None)
+    env.pop("LD_PRELOAD", None)
+    env["LC_ALL"] = "C"
+    if lib == "ours":
+        env["LD_LIBRARY_PATH"] = OURS_SNAP
+    return env
+
+
+def expected_lib(lib):
+    if lib == "ours":
+        return os.path.realpath(os.path.join(OURS_SNAP, "libmemcached.so.11"))
+    return os.path.realpath(DEBIAN_LIB)
+
+
+def workload_cmd(name, kind, servers, mode, amount):
+    if kind == "py":
+        return [DEBIAN_PYTHON, PY_LOOP, servers.addrs[0], mode, str(amount)]
+    return [BENCH_BIN, name, ",".join(servers.addrs), mode, str(amount)]
+
+
+def parse_result(out, lib, what):
+    line = [l for l in out.splitlines() if l.startswith("ops=")]
+    if not line:
+        raise SystemExit("bench: %s printed no result:\n%s" % (what, out))
+    fields = dict(kv.split("=", 1) for kv in line[-1].split())
+    if os.path.realpath(fields["lib"]) != expected_lib(lib):
+        raise SystemExit("bench: %s loaded %s, expected %s"
+                         % (what, fields["lib"], expected_lib(lib)))
+    return fields
+
+
+def run(cmd, lib, what, timeout):
+    proc = subprocess.run(cmd, env=lib_env(lib), capture_output=True, text=True,
+                          timeout=timeout)
+    if proc.returncode != 0:
+        raise SystemExit("bench: %s failed (%d):\n%s%s"
+                         % (what, proc.returncode, proc.stdout, proc.stderr[-4000:]))
+    return parse_result(proc.stdout, lib, what)
+
+
+def throughput(w, lib, servers, secs):
+    name, kind = w[0], w[1]
+    f = run(workload_cmd(name, kind, servers, "--seconds", secs), lib,
+            "%s/%s throughput" % (name, lib), timeout=secs + 60)
+    return float(f["ops_per_sec"]), int(f["vmhwm_kb"])
+
+
+def callgrind_total(w, lib, servers, n):
+    name, kind = w[0], w[1]
+    out = os.path.join(BUILD, "callgrind", "%s.%s.%d.out" % (name, lib, n))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+        + workload_cmd(name, kind, servers, "--ops", n), lib,
+        "%s/%s callgrind %d" % (name, lib, n), timeout=600)
+    with open(out) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1]), out
+    raise SystemExit("bench: no totals in " + out)
+
+
+def strace_counts(w, lib, servers, n):
+    name, kind = w[0], w[1]
+    out = os.path.join(BUILD, "strace", "%s.%s.%d.txt" % (name, lib, n))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    run(["strace", "-f", "-c", "-o", out]
+        + workload_cmd(name, kind, servers, "--ops", n), lib,
+        "%s/%s strace %d" % (name, lib, n), timeout=600)
+    counts = {}
+    with open(out) as f:
+        for line in f:
+            t = line.split()
+            if len(t) >= 5 and re.fullmatch(r"[\d.]+", t[0]) and t[3].isdigit():
+                counts[t[-1]] = int(t[3])
+    counts.pop("total", None)
+    return counts
+
+
+def heap_usage(w, lib, servers, n):
+    name, kind = w[0], w[1]
+    out = os.path.join(BUILD, "memcheck", "%s.%s.%d.txt" % (name, lib, n))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    run(["valgrind", "--tool=memcheck", "--leak-check=no", "--log-file=" + out]
+        + workload_cmd(name, kind, servers, "--ops", n), lib,
+        "%s/%s memcheck %d" % (name, lib, n), timeout=600)
+    with open(out) as f:
+        m = re.search(r"total heap usage: ([\d,]+) allocs, [\d,]+ frees, "
+                      r"([\d,]+) bytes allocated", f.read())
+    if not m:
+        raise SystemExit("bench: no heap summary in " + out)
+    return int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
+
+
+def trace_one_op(w, lib, servers):
+    """strace of one operation: the lines between the two getppid markers."""
+    name, kind = w[0], w[1]
+    out = os.path.join(BUILD, "strace", "%s.%s.one.txt" % (name, lib))
+    run(["strace", "-f", "-s", "48", "-o", out]
+        + workload_cmd(name, kind, servers, "--ops", 1), lib,
+        "%s/%s strace one" % (name, lib), timeout=120)
+    lines, inside = [], False
+    with open(out) as f:
+        for line in f:
+            if "getppid()" in line:
+                if inside:
+                    break
+                inside = True
+                continue
+            if inside:
+                # Drop the PID prefix strace -f adds.
+                lines.append(re.sub(r"^\d+\s+", "", line.rstrip()))
+    return lines
+
+
+def fmt_num(v, digits):
+    if v is None:
+        return "—"
+    if digits == 0:
+        return "{:,.0f}".format(v)
+    return "{:,.{}f}".format(v, digits)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ours", default=os.path.join(REPO, "build", "lib"),
+                    help="staged directory of our library (default build/lib)")
+    ap.add_argument("--out", default=os.path.join(REPO, "docs", "bench.md"))
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="throughput runs per library and workload (default 5)")
+    ap.add_argument("--seconds", type=float, default=0.5,
+                    help="length of one throughput run (default 0.5)")
+    ap.add_argument("--workloads", default="",
+                    help="comma-separated subset of workloads")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="multiply the valgrind/strace operation counts")
+    ap.add_argument("--command", default="",
+                    help="command line to record in the report")
+    args = ap.parse_args()
+
+    started = time.monotonic()
+    workloads = WORKLOADS
+    if args.workloads:
+        wanted = args.workloads.split(",")
+        unknown = set(wanted) - {w[0] for w in WORKLOADS}
+        if unknown:
+            raise SystemExit("bench: unknown workloads: " + ", ".join(sorted(unknown)))
+        workloads = [w for w in WORKLOADS if w[0] in wanted]
+    have_pylibmc = subprocess.run(
+        [DEBIAN_PYTHON, "-c", "import pylibmc"], capture_output=True).returncode == 0
+    if not have_pylibmc:
+        log("python3-pylibmc is not installed: skipping the pylibmc workload")
+        workloads = [w for w in workloads if w[1] != "py"]
+
+    build_bench()
+    snapshot_ours(args.ours)
+    servers = Servers()
+
+    def on_signal(signum, _frame):
+        raise SystemExit("bench: signal %d" % signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        servers.start(3)
+        results = measure(workloads, servers, args)
+        traces = {}
+        for w in workloads:
+            if w[0] in ("get32-ascii", "get32-binary"):
+                for lib in LIBS:
+                    traces[(w[0], lib)] = trace_one_op(w, servers=servers, lib=lib)
+    finally:
+        servers.stop()
+
+    report = render(workloads, results, traces, args, time.monotonic() - started)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write(report)
+    print(report)
+    log("wrote %s in %.0f s" % (args.out, time.monotonic() - started))
+
+
+def measure(workloads, servers, args):
+    res = {(w[0], lib): {"thr": [], "hwm": []} for w in workloads for lib in LIBS}
+    # Throughput: rounds outermost, the library order alternating per round.
+    for r in range(args.rounds):
+        order = LIBS if r % 2 == 0 else LIBS[::-1]
+        log("throughput round %d/%d" % (r + 1, args.rounds))
+        for w in workloads:
+            for lib in order:
+                ops, hwm = throughput(w, lib, servers, args.seconds)
+                res[(w[0], lib)]["thr"].append(ops)
+                res[(w[0], lib)]["hwm"].append(hwm)
+    # Deterministic figures.
+    for w in workloads:
+        name = w[0]
+        n = max(1, int(w[3] * args.scale))
+        hn = max(1, int(w[4] * args.scale))
+        for lib in LIBS:
+            log("%s/%s: callgrind, strace, memcheck" % (name, lib))
+            r = res[(name, lib)]
+            base, _ = callgrind_total(w, lib, servers, 0)
+            full, cg_file = callgrind_total(w, lib, servers, n)
+            r["instr"] = (full - base) / n
+            r["callgrind_file"] = cg_file
+            s0 = strace_counts(w, lib, servers, 0)
+            s1 = strace_counts(w, lib, servers, n)
+            per = {k: (s1.get(k, 0) - s0.get(k, 0)) / n for k in set(s0) | set(s1)}
+            r["sys_by_name"] = {k: v for k, v in per.items() if abs(v) >= 0.005}
+            r["sys"] = (sum(s1.values()) - sum(s0.values())) / n
+            a1, b1 = heap_usage(w, lib, servers, hn)
+            a2, b2 = heap_usage(w, lib, servers, 2 * hn)
+            r["alloc"] = (a2 - a1) / hn
+            r["alloc_bytes"] = (b2 - b1) / hn
+    return res
+
+
+def machine_facts():
+    facts = []
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = re.search(r"model name\s*:\s*(.*)", f.read())
+        facts.append("CPU: %s, %d online" % (model.group(1) if model else "?",
+                                                os.cpu_count() or 0))
+    except OSError:
+        pass
+    facts.append("kernel: " + os.uname().release)
+    try:
+        facts.append("memcached: " + sh(["memcached", "-V"]))
+    except (subprocess.SubprocessError, OSError):
+        pass
+    try:
+        facts.append("libmemcached: Debian libmemcached11 " + sh(
+            ["dpkg-query", "-W", "-f", "${Version}", "libmemcached11"]))
+    except (subprocess.SubprocessError, OSError):
+        pass
+    try:
+        head = sh(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
+        dirty = sh(["git", "-C", REPO, "status", "--porcelain", "--", "src"])
+        digest = sh(["sha256sum", os.path.join(OURS_SNAP, "libmemcached.so.11.0.0")])
+        facts.append("ours: libmemcached-rs at %s%s, libmemcached.so.11.0.0 sha256 %s…"
+                     % (head, " with uncommitted changes in src/" if dirty else "",
+                        digest.split()[0][:16]))
+    except (subprocess.SubprocessError, OSError):
+        pass
+    return facts
+
+
+def render(workloads, res, traces, args, elapsed):
+    cmd = args.command or " ".join(["benches/bench.py"] + sys.argv[1:])
+    out = []
+    out.append("# Benchmark: Debian libmemcached 1.1.4 vs libmemcached-rs\n")
+    out.append("Produced by `%s` (%s), in %.0f s.\n"
+               % (cmd, time.strftime("%Y-%m-%d %H:%M %Z"), elapsed))
+    out.append("\n".join("- " + f for f in machine_facts()) + "\n")
+    out.append(
+        "One C program (`benches/bench.c`), compiled once against Debian's 1.1.4 "
+        "headers, and `benches/pylibmc_loop.py` under Debian's python3-pylibmc run "
+        "against both libraries, the library chosen with `LD_LIBRARY_PATH` (each "
+        "run checks which file it loaded). Three private memcached servers "
+        "(`-t 1`) on loopback. Throughput: median of %d alternating runs of %.1f s "
+        "each. Instructions (callgrind), system calls (`strace -f -c`): a run of N "
+        "operations minus a run of 0, divided by N, so setup and the warm-up "
+        "operation cancel. Allocations: valgrind memcheck's `total heap usage`, "
+        "2N operations minus N, divided by N. Peak memory: VmHWM of the "
+        "throughput runs (median). Ratio = ours / libmemcached: higher is better "
+        "for throughput, lower for everything else.\n"
+        % (args.rounds, args.seconds))
+    out.append("| workload | metric | libmemcached | ours | ratio | target | met |")
+    out.append("|---|---|---:|---:|---:|---|---|")
+    misses = []
+    for w in workloads:
+        name, t = w[0], w[5]
+        d, o = res[(name, "libmemcached")], res[(name, "ours")]
+        rows = [
+            ("throughput (ops/s)", statistics.median(d["thr"]),
+             statistics.median(o["thr"]), 0, "ratio>=", t.get("thr")),
+            ("instructions/op", d["instr"], o["instr"], 0, "ratio<=", t.get("instr")),
+            ("syscalls/op", d["sys"], o["sys"], 2, "abs<=", t.get("sys")),
+            ("allocations/op", d["alloc"], o["alloc"], 2, "abs<=", t.get("alloc")),
+            ("heap bytes/op", d["alloc_bytes"], o["alloc_bytes"], 0, None, None),
+            ("peak RSS (KiB)", statistics.median(d["hwm"]),
+             statistics.median(o["hwm"]), 0, None, None),
+        ]
+        for metric, dv, ov, digits, kind, target in rows:
+            ratio = ov / dv if dv else None
+            tgt, met = "", ""
+            if target is not None:
+                if kind == "ratio>=":
+                    tgt = "≥ %.1f×" % target
+                    ok = ratio is not None and ratio >= target
+                elif kind == "ratio<=":
+                    tgt = "≤ %.1f×" % target
+                    ok = ratio is not None and ratio <= target
+                else:
+                    tgt = "≤ %g" % target
+                    ok = ov <= target + 0.005
+                met = "yes" if ok else "**no**"
+                if not ok:
+                    misses.append("%s %s: %s %s (target %s)" % (
+                        name, metric, fmt_num(ov, digits),
+                        "(%.2f×)" % ratio if ratio is not None else "", tgt))
+            out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                name, metric, fmt_num(dv, digits), fmt_num(ov, digits),
+                "%.2f×" % ratio if ratio is not None else "—", tgt, met))
+    out.append("")
+    if misses:
+        out.append("Targets of issue 7 not met:\n")
+        out.extend("- " + m for m in misses)
+        out.append("")
+    out.append("## Workloads\n")
+    out.extend("- `%s`: %s" % (w[0], w[2]) for w in workloads)
+    out.append("")
+    out.append("## Throughput runs (ops/s, in run order)\n")
+    out.append("| workload | libmemcached | ours |")
+    out.append("|---|---|---|")
+    for w in workloads:
+        out.append("| %s | %s | %s |" % (
+            w[0], " ".join(fmt_num(v, 0) for v in res[(w[0], "libmemcached")]["thr"]),
+            " ".join(fmt_num(v, 0) for v in res[(w[0], "ours")]["thr"])))
+    out.append("")
+    out.append("## System calls per operation, by name\n")
+    out.append("| workload | libmemcached | ours |")
+    out.append("|---|---|---|")
+    for w in workloads:
+        cells = []
+        for lib in LIBS:
+            by = res[(w[0], lib)]["sys_by_name"]
+            cells.append(", ".join("%s %.2f" % (k, by[k]) for k in sorted(by, key=lambda k: -by[k]))
+                         or "—")
+        out.append("| %s | %s | %s |" % (w[0], cells[0], cells[1]))
+    out.append("")
+    if traces:
+        out.append("## One get, as strace sees it\n")
+        for (name, lib), lines in traces.items():
+            out.append("`%s`, %s:\n" % (name, lib))
+            out.append("```")
+            out.extend(lines)
+            out.append("```\n")
+    out.append("Raw files (callgrind profiles, strace and memcheck logs) are in "
+               "`build/bench/`; e.g. `callgrind_annotate "
+               "build/bench/callgrind/get32-binary.ours.%d.out`.\n"
+               % max(1, int(WORKLOADS[1][3] * args.scale)))
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
