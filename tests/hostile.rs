@@ -979,23 +979,15 @@ hostile_tests! {
     trickle_binary_mget: Trickle, BINARY, Mget, &[ReturnCode::Timeout], about_one_poll();
     wrong_magic_get: WrongMagic, BINARY, Get, BROKEN_STREAM, quick();
     wrong_magic_mget: WrongMagic, BINARY, Mget, BROKEN_STREAM, quick();
-    #[ignore = "bug: a binary reply with another request's opaque is accepted as the answer (wire.rs binary_header / retrieve.rs get_exchange: only stale opaques are rejected)"]
     wrong_opaque_ahead_get: OpaqueAhead, BINARY, Get, BROKEN_STREAM, quick();
-    #[ignore = "bug: a binary mget reply whose opaque belongs to another key is accepted (retrieve.rs read_mget_step: opaque not matched to the key)"]
     wrong_opaque_ahead_mget: OpaqueAhead, BINARY, Mget, BROKEN_STREAM, quick();
     stale_opaque_get: OpaqueBehind, BINARY, Get, &[ReturnCode::Timeout], about_one_poll();
     stale_opaque_mget: OpaqueBehind, BINARY, Mget, &[ReturnCode::Timeout], about_one_poll();
-    #[ignore = "bug: fetch returns values forever when the server never ends an mget (retrieve.rs read_mget_step/fetch: no limit of one value per requested key)"]
     endless_values_ascii_mget: EndlessValues, ASCII, Mget, BROKEN_STREAM, quick();
-    #[ignore = "bug: fetch returns values forever when the server never ends an mget (retrieve.rs read_mget_step/fetch: no limit of one value per requested key)"]
     endless_values_binary_mget: EndlessValues, BINARY, Mget, BROKEN_STREAM, quick();
-    #[ignore = "bug: get returns a value for a key that was not asked for (retrieve.rs get_exchange/read_ascii_reply: returned key not compared)"]
     unasked_key_ascii_get: UnaskedKey, ASCII, Get, BROKEN_STREAM, quick();
-    #[ignore = "bug: get returns a value for a key that was not asked for (retrieve.rs get_exchange/read_binary_value: returned key not compared)"]
     unasked_key_binary_get: UnaskedKey, BINARY, Get, BROKEN_STREAM, quick();
-    #[ignore = "bug: fetch returns a value for a key that was not asked for (retrieve.rs read_ascii_reply: key not checked against the request)"]
     unasked_key_ascii_mget: UnaskedKey, ASCII, Mget, BROKEN_STREAM, quick();
-    #[ignore = "bug: fetch returns a value for a key that was not asked for (retrieve.rs read_mget_step: key/opaque not checked against the request)"]
     unasked_key_binary_mget: UnaskedKey, BINARY, Mget, BROKEN_STREAM, quick();
     silent_ascii_get: Silent, ASCII, Get, &[ReturnCode::Timeout], about_one_poll();
     silent_ascii_mget: Silent, ASCII, Mget, &[ReturnCode::Timeout], about_one_poll();
@@ -1066,13 +1058,11 @@ fn store_after_unfinished_mget(binary: bool) {
 }
 
 #[test]
-#[ignore = "bug: a set after an unfinished mget reads the mget's leftover replies (storage.rs store/target: pending mget not drained, unlike get)"]
 fn store_after_unfinished_mget_ascii() {
     store_after_unfinished_mget(ASCII);
 }
 
 #[test]
-#[ignore = "bug: a set after an unfinished mget reads the mget's leftover replies (storage.rs store/target: pending mget not drained, unlike get)"]
 fn store_after_unfinished_mget_binary() {
     store_after_unfinished_mget(BINARY);
 }

@@ -145,7 +145,10 @@ fn py_env() -> Option<&'static PyEnv> {
         let script = repo_root().join("scripts/pylibmc-env.sh");
         let start = Instant::now();
         let run = run_bounded(
-            Command::new("bash").arg(&script).arg(&target).arg(lib_dir()),
+            Command::new("bash")
+                .arg(&script)
+                .arg(&target)
+                .arg(lib_dir()),
             SETUP_LIMIT,
         );
         assert!(
@@ -405,7 +408,9 @@ fn source_build_links_our_installed_library() {
     assert!(run.success(), "probe: {}", run.describe());
     let out = &run.stdout;
     assert!(
-        out.contains("build_info pylibmc 1.6.3 for libmemcached 1.1.4 (compression=True, sasl=True)"),
+        out.contains(
+            "build_info pylibmc 1.6.3 for libmemcached 1.1.4 (compression=True, sasl=True)"
+        ),
         "{out}"
     );
     assert!(out.contains("version 1.1.4 0x1001004"), "{out}");
@@ -491,15 +496,19 @@ fn run_extra(build: Build) {
     let list: Vec<String> = servers.iter().map(Memcached::addr).collect();
     let dir = fresh_dir(&format!("extra-{build:?}"));
     for file in ["conftest.py", "test_extra.py"] {
-        std::fs::copy(
-            repo_root().join("tests/python").join(file),
-            dir.join(file),
-        )
-        .unwrap_or_else(|e| panic!("copy {file}: {e}"));
+        std::fs::copy(repo_root().join("tests/python").join(file), dir.join(file))
+            .unwrap_or_else(|e| panic!("copy {file}: {e}"));
     }
     let (mut cmd, expect) = python_for(build, env);
     cmd.current_dir(&dir)
-        .args(["-m", "pytest", "-p", "no:cacheprovider", "-rfEs", "test_extra.py"])
+        .args([
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-rfEs",
+            "test_extra.py",
+        ])
         .env("EXTRA_SERVERS", list.join(","));
     if build == Build::DebianOracle {
         cmd.env("EXTRA_ORACLE", "debian");
@@ -664,7 +673,7 @@ fn django_cache_api() {
 
 /// Runs `check.py failover` and plays the harness side: kills the second
 /// server when asked, restarts it when asked. Returns the check's output.
-fn django_failover(window_secs: u32) -> Option<common::Bounded> {
+fn django_failover_run(window_secs: u32) -> Option<common::Bounded> {
     let env = py_env()?;
     let a = Memcached::start();
     let mut b = Memcached::start();
@@ -696,15 +705,16 @@ fn django_failover(window_secs: u32) -> Option<common::Bounded> {
     Some(run)
 }
 
-/// One server dies: with this configuration 1.1.4 itself answers ServerDown
-/// (47) for about failure_limit (5) × retry_timeout (2 s) before it ejects the
-/// server (Debian's 1.1.4 measured: 11.6 s; ours: 11.2 s), and takes the
-/// server back about dead_timeout (30 s) after it returns. This test holds
-/// ours to that: serving again within 15 s, the restarted server used again
-/// within 45 s.
+/// One server of two dies: every set and get succeeds again within 5 s, the
+/// keys on the survivor stay readable, and once the server is back it
+/// receives keys again (bounded at 45 s: 1.1.4 takes it back only after
+/// dead_timeout, 30 s). For comparison, Debian's 1.1.4 under the same check
+/// (failover window raised to 60 s) answers ServerDown for 11.6 s (failure
+/// limit 5 × retry_timeout 2 s) and uses the server again 30.6 s after the
+/// restart.
 #[test]
-fn django_failover_as_libmemcached_1_1_4() {
-    let Some(run) = django_failover(15) else {
+fn django_failover() {
+    let Some(run) = django_failover_run(5) else {
         return;
     };
     assert!(
@@ -717,20 +727,4 @@ fn django_failover_as_libmemcached_1_1_4() {
             eprintln!("{line}");
         }
     }
-}
-
-/// The issue asks for more than 1.1.4 does: serving again within 5 s.
-#[test]
-#[ignore = "libmemcached 1.1.4 (and ours, which follows it) needs ~11 s with failure_limit 5 \
-            and retry_timeout 2 before ejecting a dead server; see \
-            django_failover_as_libmemcached_1_1_4"]
-fn django_failover_within_5s() {
-    let Some(run) = django_failover(5) else {
-        return;
-    };
-    assert!(
-        run.success() && run.stdout.contains("django failover: all checks passed"),
-        "{}",
-        run.describe()
-    );
 }

@@ -46,6 +46,12 @@ pub struct Server {
     pub mget_pending: bool,
     /// Opaque of the first request of the pending binary mget.
     pub mget_opaque: u32,
+    /// Opaque of the NOOP that ends the pending binary mget.
+    pub mget_noop: u32,
+    /// Hashes of the wire keys of the pending mget, in request order.
+    pub mget_keys: Vec<u64>,
+    /// How far replies have advanced through `mget_keys`.
+    pub mget_cursor: usize,
 }
 
 impl Server {
@@ -70,6 +76,9 @@ impl Server {
             version: (255, 255, 255),
             mget_pending: false,
             mget_opaque: 0,
+            mget_noop: 0,
+            mget_keys: Vec::new(),
+            mget_cursor: 0,
         }
     }
 

@@ -259,7 +259,7 @@ ffi_fn! {
     /// `memcached_pool_create`: a pool of up to `max` clones of `mmc`,
     /// `initial` of them made now.
     fn memcached_pool_create(mmc: *mut memcached_st, initial: u32, max: u32) -> *mut memcached_pool_st;
-    nonnull()
+    nonnull(mmc)
     {
         create(mmc, initial, max, false)
     }

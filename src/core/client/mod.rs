@@ -491,7 +491,13 @@ impl Client {
         if self.servers[idx].conn.is_some() {
             let t = self.timeouts();
             let conn = self.servers[idx].conn.as_mut().expect("checked");
-            return conn.set_timeouts(t);
+            conn.set_timeouts(t)?;
+            // A multi-get nobody fetched to the end: its replies come first.
+            if self.servers[idx].mget_pending {
+                let r = self.drain_mget(idx);
+                self.on_server(idx, r)?;
+            }
+            return Ok(());
         }
         let now = now_secs();
         let limit = self.behaviors.server_failure_limit;

@@ -87,7 +87,7 @@ impl Client {
             ascii::push_get_key(&mut conn.wbuf, &ns, key);
             ascii::end_line(&mut conn.wbuf);
         }
-        let r = Self::get_exchange(conn, binary, opaque, &ns, idx, sink);
+        let r = Self::get_exchange(conn, binary, opaque, &ns, key, idx, sink);
         self.namespace = ns;
         r
     }
@@ -97,6 +97,7 @@ impl Client {
         binary: bool,
         opaque: u32,
         ns: &[u8],
+        key: &[u8],
         idx: usize,
         sink: &mut dyn ValueSink,
     ) -> Result<Option<ItemMeta>> {
@@ -111,10 +112,12 @@ impl Client {
                     Err(e)
                 };
             }
-            return read_binary_value(conn, &h, ns, idx, sink).map(Some);
+            let mut expected = |wire_key: &[u8]| exact_key(wire_key, ns, key);
+            return read_binary_value(conn, &h, ns, idx, sink, &mut expected).map(Some);
         }
         wire::ascii_drain(conn)?;
-        match read_ascii_reply(conn, ns, idx, sink)? {
+        let mut expected = |wire_key: &[u8]| exact_key(wire_key, ns, key);
+        match read_ascii_reply(conn, ns, idx, sink, &mut expected)? {
             Step::Value(meta) => {
                 // The END that closes the reply.
                 let n = wire::ascii_line(conn)?;
@@ -230,6 +233,8 @@ impl Client {
                     let s = &mut self.servers[idx];
                     let conn = s.conn.as_mut().expect("connected");
                     s.mget_pending = true;
+                    s.mget_keys.clear();
+                    s.mget_cursor = 0;
                     started += 1;
                     if binary {
                         s.mget_opaque = conn.next_opaque();
@@ -238,7 +243,9 @@ impl Client {
                     }
                 }
             }
-            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            let s = &mut self.servers[idx];
+            s.mget_keys.push(wire::wire_key_hash(&ns, key));
+            let conn = s.conn.as_mut().expect("connected");
             if binary {
                 let o = conn.next_opaque();
                 binary::encode_get(&mut conn.wbuf, opcode::GETKQ, &ns, key, o);
@@ -252,9 +259,11 @@ impl Client {
             if !self.servers[idx].mget_pending {
                 continue;
             }
-            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            let s = &mut self.servers[idx];
+            let conn = s.conn.as_mut().expect("connected");
             if binary {
                 let o = conn.next_opaque();
+                s.mget_noop = o;
                 binary::encode_simple(&mut conn.wbuf, opcode::NOOP, &[], o);
             } else {
                 ascii::end_line(&mut conn.wbuf);
@@ -278,19 +287,24 @@ impl Client {
     }
 
     /// Read and drop the rest of a multi-get on server `idx`.
-    fn drain_mget(&mut self, idx: usize) -> Result<()> {
+    pub(crate) fn drain_mget(&mut self, idx: usize) -> Result<()> {
         let mut sink = Discard(Vec::new());
         let ns = std::mem::take(&mut self.namespace);
         let binary = self.behaviors.binary_protocol;
         let r = (|| {
             let s = &mut self.servers[idx];
-            let first = s.mget_opaque;
+            let mut check = MgetCheck {
+                first: s.mget_opaque,
+                noop: s.mget_noop,
+                keys: &s.mget_keys,
+                cursor: &mut s.mget_cursor,
+            };
             let conn = s
                 .conn
                 .as_mut()
                 .ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
             loop {
-                match read_mget_step(conn, binary, first, &ns, idx, &mut sink)? {
+                match read_mget_step(conn, binary, &mut check, &ns, idx, &mut sink)? {
                     Step::Done => return Ok(()),
                     Step::Value(_) | Step::Skipped => {}
                 }
@@ -324,9 +338,14 @@ impl Client {
             };
             let ns = std::mem::take(&mut self.namespace);
             let s = &mut self.servers[idx];
-            let first = s.mget_opaque;
+            let mut check = MgetCheck {
+                first: s.mget_opaque,
+                noop: s.mget_noop,
+                keys: &s.mget_keys,
+                cursor: &mut s.mget_cursor,
+            };
             let conn = s.conn.as_mut().expect("pending servers are connected");
-            let r = read_mget_step(conn, binary, first, &ns, idx, sink);
+            let r = read_mget_step(conn, binary, &mut check, &ns, idx, sink);
             self.namespace = ns;
             match r {
                 Ok(Step::Value(meta)) => return Ok(Some(meta)),
@@ -383,6 +402,19 @@ impl Client {
     }
 }
 
+/// A single get accepts only the key it asked for.
+fn exact_key(wire_key: &[u8], ns: &[u8], key: &[u8]) -> Result<()> {
+    if wire_key.len() == ns.len() + key.len() && wire_key.starts_with(ns) && wire_key.ends_with(key)
+    {
+        Ok(())
+    } else {
+        Err(Error::with_message(
+            ReturnCode::ProtocolError,
+            "the server sent a value for a key that was not requested",
+        ))
+    }
+}
+
 /// Strip the namespace from a key the server sent back.
 fn strip_ns<'a>(key: &'a [u8], ns: &[u8]) -> &'a [u8] {
     if !ns.is_empty() && key.starts_with(ns) {
@@ -392,24 +424,71 @@ fn strip_ns<'a>(key: &'a [u8], ns: &[u8]) -> &'a [u8] {
     }
 }
 
+/// What a multi-get on one server may still receive.
+struct MgetCheck<'a> {
+    /// Opaque of the mget's start (keys follow with consecutive opaques).
+    first: u32,
+    /// Opaque of the closing NOOP.
+    noop: u32,
+    /// Wire-key hashes in request order.
+    keys: &'a [u64],
+    /// Replies seen so far have advanced to here.
+    cursor: &'a mut usize,
+}
+
+impl MgetCheck<'_> {
+    fn not_requested() -> Error {
+        Error::with_message(
+            ReturnCode::ProtocolError,
+            "the server sent a value for a key that was not requested",
+        )
+    }
+
+    /// ASCII: values come in request order (misses leave gaps).
+    fn accept_in_order(&mut self, hash: u64) -> Result<()> {
+        while *self.cursor < self.keys.len() {
+            let k = self.keys[*self.cursor];
+            *self.cursor += 1;
+            if k == hash {
+                return Ok(());
+            }
+        }
+        Err(Self::not_requested())
+    }
+
+    /// Binary: the opaque names the request; it must be newer than the
+    /// last reply and its key must match.
+    fn accept_opaque(&mut self, opaque: u32, hash: u64) -> Result<()> {
+        let index = opaque.wrapping_sub(self.first.wrapping_add(1)) as usize;
+        if index < *self.cursor || index >= self.keys.len() || self.keys[index] != hash {
+            return Err(Self::not_requested());
+        }
+        *self.cursor = index + 1;
+        Ok(())
+    }
+}
+
 /// One reply of a multi-get on one connection.
 fn read_mget_step(
     conn: &mut Connection,
     binary: bool,
-    first: u32,
+    check: &mut MgetCheck<'_>,
     ns: &[u8],
     idx: usize,
     sink: &mut dyn ValueSink,
 ) -> Result<Step> {
     if binary {
-        let h = wire::binary_header(conn, first)?;
+        let h = wire::binary_header_range(conn, check.first, check.noop)?;
         match h.opcode {
-            opcode::NOOP => {
+            opcode::NOOP if h.opaque == check.noop => {
                 conn.skip(h.body_len as usize)?;
                 Ok(Step::Done)
             }
-            opcode::GETKQ | opcode::GETK | opcode::GETQ | opcode::GET if h.status == 0 => {
-                read_binary_value(conn, &h, ns, idx, sink).map(Step::Value)
+            opcode::GETKQ | opcode::GETK if h.status == 0 => {
+                read_binary_value(conn, &h, ns, idx, sink, &mut |wire_key| {
+                    check.accept_opaque(h.opaque, wire::wire_key_hash(&[], wire_key))
+                })
+                .map(Step::Value)
             }
             _ => {
                 conn.skip(h.body_len as usize)?;
@@ -418,16 +497,21 @@ fn read_mget_step(
         }
     } else {
         wire::ascii_drain(conn)?;
-        read_ascii_reply(conn, ns, idx, sink)
+        read_ascii_reply(conn, ns, idx, sink, &mut |wire_key| {
+            check.accept_in_order(wire::wire_key_hash(&[], wire_key))
+        })
     }
 }
 
 /// Read one ASCII reply: a VALUE (delivered to the sink) or END.
+/// `expected(wire_key)` decides whether a value for that key (as sent,
+/// namespace included) belongs to the request.
 fn read_ascii_reply(
     conn: &mut Connection,
     ns: &[u8],
     idx: usize,
     sink: &mut dyn ValueSink,
+    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
 ) -> Result<Step> {
     let n = wire::ascii_line(conn)?;
     let mut keybuf = [0u8; 256];
@@ -438,6 +522,7 @@ fn read_ascii_reply(
             len,
             cas,
         }) => {
+            expected(key)?;
             let key = strip_ns(key, ns);
             if key.len() > keybuf.len() {
                 return Err(Error::with_message(
@@ -495,6 +580,7 @@ fn read_binary_value(
     ns: &[u8],
     idx: usize,
     sink: &mut dyn ValueSink,
+    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
 ) -> Result<ItemMeta> {
     let pre = h.extras_len as usize + h.key_len as usize;
     if pre > MAX_VALUE_PREFIX {
@@ -510,7 +596,9 @@ fn read_binary_value(
     } else {
         0
     };
-    let key = strip_ns(&b[h.extras_len as usize..pre], ns);
+    let wire_key = &b[h.extras_len as usize..pre];
+    expected(wire_key)?;
+    let key = strip_ns(wire_key, ns);
     let mut keybuf = [0u8; MAX_VALUE_PREFIX];
     keybuf[..key.len()].copy_from_slice(key);
     let klen = key.len();

@@ -52,10 +52,17 @@ pub fn is_stale(opaque: u32, first: u32) -> bool {
     (opaque.wrapping_sub(first) as i32) < 0
 }
 
-/// Read the next binary reply header for a request whose opaque is at
-/// least `first`, skipping older replies. Consumes the header; the body
-/// (`h.body_len` bytes) is next in the stream.
-pub fn binary_header(conn: &mut Connection, first: u32) -> Result<ResponseHeader> {
+/// Read the reply header of the request with opaque `opaque`, skipping
+/// older replies (to quiet or buffered requests). A reply with a newer
+/// opaque cannot belong to anything we sent: PROTOCOL_ERROR.
+pub fn binary_header(conn: &mut Connection, opaque: u32) -> Result<ResponseHeader> {
+    binary_header_range(conn, opaque, opaque)
+}
+
+/// Read the next binary reply header whose opaque lies in `first..=last`,
+/// skipping older replies. Consumes the header; the body (`h.body_len`
+/// bytes) is next in the stream.
+pub fn binary_header_range(conn: &mut Connection, first: u32, last: u32) -> Result<ResponseHeader> {
     loop {
         conn.fill_to(HEADER_LEN)?;
         let h = binary::parse_response_header(conn.buffered())?.expect("24 bytes buffered");
@@ -66,8 +73,28 @@ pub fn binary_header(conn: &mut Connection, first: u32) -> Result<ResponseHeader
             conn.skip(h.body_len as usize)?;
             continue;
         }
+        if is_stale(last, h.opaque) {
+            return Err(Error::with_message(
+                ReturnCode::ProtocolError,
+                format!(
+                    "the server answered a request that was never sent (opaque {})",
+                    h.opaque
+                ),
+            ));
+        }
         return Ok(h);
     }
+}
+
+/// A hash of a key as sent on the wire (`namespace ‖ key`), used to check
+/// that values come back only for keys that were asked for.
+pub fn wire_key_hash(ns: &[u8], key: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in ns.iter().chain(key) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// Buffer a small binary body of `len` bytes; it is `conn.buffered()[..len]`.

@@ -353,9 +353,17 @@ fn parse_value(c: &[u8]) -> Result<Reply<'_>, Error> {
 }
 
 fn unknown(c: &[u8]) -> Error {
+    // Quote at most 64 bytes of what the server sent, escaped.
+    let shown: String = c
+        .iter()
+        .take(64)
+        .flat_map(|&b| std::ascii::escape_default(b))
+        .map(char::from)
+        .collect();
+    let more = if c.len() > 64 { "..." } else { "" };
     Error::with_message(
         ReturnCode::UnknownReadFailure,
-        String::from_utf8_lossy(c).into_owned(),
+        format!("unexpected reply from the server: \"{shown}{more}\""),
     )
 }
 

@@ -193,7 +193,7 @@ def failover():
     second = direct(1)
     back_at = None
     rounds = 0
-    # The dead server is retried after dead_timeout (30 s).
+    # 1.1.4 retries an ejected server after dead_timeout (30 s).
     while time.monotonic() - t1 < 45.0 and rounds < 2000:
         rounds += 1
         tag = f"back{rounds}"
