@@ -75,3 +75,12 @@ clippy:
 clean:
 	rm -rf build
 	$(CARGO) clean
+
+# make bench: build, then benches/bench.py runs Debian's libmemcached 1.1.4
+# and ours side by side and writes docs/bench.md (see docs/bench.md for the
+# method). BENCH_ARGS passes options, e.g. BENCH_ARGS="--rounds 9 --seconds 0.5".
+BENCH_PYTHON ?= /usr/bin/python3
+.PHONY: bench
+bench: lib
+	$(BENCH_PYTHON) benches/bench.py --ours $(BUILD_LIB) \
+	    --command "make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" $(BENCH_ARGS)

@@ -306,10 +306,10 @@ def main():
     ap.add_argument("--ours", default=os.path.join(REPO, "build", "lib"),
                     help="staged directory of our library (default build/lib)")
     ap.add_argument("--out", default=os.path.join(REPO, "docs", "bench.md"))
-    ap.add_argument("--rounds", type=int, default=5,
-                    help="throughput runs per library and workload (default 5)")
-    ap.add_argument("--seconds", type=float, default=0.5,
-                    help="length of one throughput run (default 0.5)")
+    ap.add_argument("--rounds", type=int, default=7,
+                    help="throughput runs per library and workload (default 7)")
+    ap.add_argument("--seconds", type=float, default=0.4,
+                    help="length of one throughput run (default 0.4)")
     ap.add_argument("--workloads", default="",
                     help="comma-separated subset of workloads")
     ap.add_argument("--scale", type=float, default=1.0,
@@ -319,6 +319,7 @@ def main():
     args = ap.parse_args()
 
     started = time.monotonic()
+    args.load_before = os.getloadavg()
     workloads = WORKLOADS
     if args.workloads:
         wanted = args.workloads.split(",")
@@ -352,6 +353,7 @@ def main():
     finally:
         servers.stop()
 
+    args.load_after = os.getloadavg()
     report = render(workloads, results, traces, args, time.monotonic() - started)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
@@ -432,7 +434,11 @@ def render(workloads, res, traces, args, elapsed):
     out.append("# Benchmark: Debian libmemcached 1.1.4 vs libmemcached-rs\n")
     out.append("Produced by `%s` (%s), in %.0f s.\n"
                % (cmd, time.strftime("%Y-%m-%d %H:%M %Z"), elapsed))
-    out.append("\n".join("- " + f for f in machine_facts()) + "\n")
+    facts = machine_facts()
+    facts.append("load average (1/5/15 min) before: %s, after: %s" % (
+        " ".join("%.2f" % x for x in args.load_before),
+        " ".join("%.2f" % x for x in args.load_after)))
+    out.append("\n".join("- " + f for f in facts) + "\n")
     out.append(
         "One C program (`benches/bench.c`), compiled once against Debian's 1.1.4 "
         "headers, and `benches/pylibmc_loop.py` under Debian's python3-pylibmc run "

@@ -65,7 +65,7 @@ if ! prefix_current; then
     # Write into a fresh directory and swap it in, so a program that still
     # maps the old library keeps a valid file.
     rm -rf "$prefix.new"
-    make -s -C "$repo" install STAGEDIR="$staged" PREFIX="$prefix" DESTDIR="$prefix.new.root" >&2
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$repo" install STAGEDIR="$staged" PREFIX="$prefix" DESTDIR="$prefix.new.root" >&2
     mkdir -p "$prefix.new"
     mv "$prefix.new.root$prefix"/* "$prefix.new"/
     rm -rf "$prefix.new.root"

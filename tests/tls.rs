@@ -118,6 +118,11 @@ pub struct TlsServer {
 
 impl TlsServer {
     pub fn start(pki: &Pki, mutual: bool) -> TlsServer {
+        Self::start_with(pki, mutual, None)
+    }
+
+    /// With `sasl_dir`: also `-S`, with `SASL_CONF_PATH` there.
+    pub fn start_with(pki: &Pki, mutual: bool, sasl_dir: Option<&Path>) -> TlsServer {
         let port = common::free_port();
         let mut opts = format!(
             "ssl_chain_cert={},ssl_key={}",
@@ -142,6 +147,9 @@ impl TlsServer {
             "-o",
             &opts,
         ]);
+        if let Some(dir) = sasl_dir {
+            cmd.arg("-S").env("SASL_CONF_PATH", dir);
+        }
         if unsafe_is_root() {
             cmd.args(["-u", "root"]);
         }
@@ -528,4 +536,53 @@ fn c_api_and_configuration_language_with_mutual_tls() {
         "{}",
         r.describe()
     );
+}
+
+#[test]
+fn sasl_over_tls_with_debian_pylibmc() {
+    if !Path::new("/usr/lib/python3/dist-packages/pylibmc").exists()
+        || !Path::new("/usr/sbin/saslpasswd2").exists()
+    {
+        eprintln!("SKIP: python3-pylibmc or sasl2-bin is not installed");
+        return;
+    }
+    let pki = Pki::make("tls-sasl");
+    let db = pki.path("sasldb2");
+    let mut child = Command::new("saslpasswd2")
+        .args(["-p", "-a", "memcached", "-c", "-f"])
+        .arg(&db)
+        .arg("tlsuser")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("saslpasswd2");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"tlspass\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    std::fs::write(
+        pki.path("memcached.conf"),
+        format!("mech_list: plain cram-md5\nsasldb_path: {}\n", db.display()),
+    )
+    .unwrap();
+    let server = TlsServer::start_with(&pki, false, Some(&pki.dir));
+    let script = r#"
+import sys, pylibmc
+c = pylibmc.Client([sys.argv[1]], binary=True, username="tlsuser", password=sys.argv[2])
+try:
+    c.set("s", "sasl over tls")
+    print("ok" if c.get("s") == "sasl over tls" else "wrong value")
+except pylibmc.Error as e:
+    print("error: %s" % e)
+"#;
+    let addr = format!("127.0.0.1:{}", server.port);
+    for (pass, want) in [("tlspass", "ok"), ("wrong", "error")] {
+        let mut cmd = Command::new("/usr/bin/python3");
+        cmd.args(["-c", script, &addr, pass]);
+        tls_env(&mut cmd, &pki, "ca.pem");
+        let r = common::run_bounded(&mut cmd, Duration::from_secs(20));
+        assert!(
+            r.stdout.trim().starts_with(want),
+            "password {pass}: {}",
+            r.describe()
+        );
+    }
 }
