@@ -833,13 +833,27 @@ impl Connection {
     }
 }
 
-/// Wait until one of `fds` is readable; returns the indexes that are.
-pub fn poll_readable(fds: &[BorrowedFd<'_>], wait: Wait, ready: &mut Vec<usize>) -> Result<()> {
-    ready.clear();
-    let mut pfds: Vec<rustix::event::PollFd<'_>> = fds
-        .iter()
-        .map(|fd| rustix::event::PollFd::from_borrowed_fd(*fd, rustix::event::PollFlags::IN))
-        .collect();
+/// How many descriptors [`poll_any`] handles without allocating.
+pub const POLL_STACK: usize = 64;
+
+/// Wait until one of `fds` is readable; returns the position of the first
+/// that is. Up to [`POLL_STACK`] descriptors need no allocation.
+pub fn poll_any<'a>(fds: &[BorrowedFd<'a>], wait: Wait) -> Result<usize> {
+    if fds.is_empty() {
+        return Err(Error::new(ReturnCode::Failure));
+    }
+    fn make(fd: BorrowedFd<'_>) -> rustix::event::PollFd<'_> {
+        rustix::event::PollFd::from_borrowed_fd(fd, rustix::event::PollFlags::IN)
+    }
+    let mut on_stack;
+    let mut on_heap;
+    let pfds: &mut [rustix::event::PollFd<'a>] = if fds.len() <= POLL_STACK {
+        on_stack = std::array::from_fn::<_, POLL_STACK, _>(|i| make(fds[i.min(fds.len() - 1)]));
+        &mut on_stack[..fds.len()]
+    } else {
+        on_heap = fds.iter().map(|fd| make(*fd)).collect::<Vec<_>>();
+        &mut on_heap[..]
+    };
     let ts;
     let timeout = match wait {
         Wait::Infinite => None,
@@ -859,7 +873,7 @@ pub fn poll_readable(fds: &[BorrowedFd<'_>], wait: Wait, ready: &mut Vec<usize>)
         }
     };
     loop {
-        match rustix::event::poll(&mut pfds, timeout) {
+        match rustix::event::poll(pfds, timeout) {
             Ok(0) => {
                 return Err(Error::with_message(
                     ReturnCode::Timeout,
@@ -871,12 +885,10 @@ pub fn poll_readable(fds: &[BorrowedFd<'_>], wait: Wait, ready: &mut Vec<usize>)
             Err(e) => return Err(io_err(ReturnCode::Errno, &rustix_err(e), "poll()")),
         }
     }
-    for (i, p) in pfds.iter().enumerate() {
-        if !p.revents().is_empty() {
-            ready.push(i);
-        }
-    }
-    Ok(())
+    Ok(pfds
+        .iter()
+        .position(|p| !p.revents().is_empty())
+        .unwrap_or(0))
 }
 
 /// The socket as `io::Read`/`io::Write` for rustls (sends never raise

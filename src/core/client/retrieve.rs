@@ -330,9 +330,8 @@ impl Client {
                 conn.begin_op()?;
             }
         }
-        let mut ready = Vec::new();
         loop {
-            let idx = match self.next_ready_server(&mut ready)? {
+            let idx = match self.next_ready_server()? {
                 Some(i) => i,
                 None => return Ok(None),
             };
@@ -363,7 +362,7 @@ impl Client {
 
     /// Pick a server with pending multi-get replies: one with bytes
     /// buffered, else the only one, else whichever poll() says is ready.
-    fn next_ready_server(&mut self, ready: &mut Vec<usize>) -> Result<Option<usize>> {
+    fn next_ready_server(&mut self) -> Result<Option<usize>> {
         let mut pending = 0;
         let mut last = 0;
         for (i, s) in self.servers.iter().enumerate() {
@@ -379,20 +378,48 @@ impl Client {
             return Ok(if pending == 1 { Some(last) } else { None });
         }
         let wait = self.timeouts().read;
-        let idxs: Vec<usize> = (0..self.servers.len())
-            .filter(|&i| self.servers[i].mget_pending)
-            .collect();
-        let fds: Vec<_> = idxs
-            .iter()
-            .map(|&i| self.servers[i].conn.as_ref().expect("connected").fd())
-            .collect();
-        match connection::poll_readable(&fds, wait, ready) {
-            Ok(()) => Ok(ready.first().map(|&k| idxs[k])),
+        // Positions of the pending servers, on the stack for common sizes.
+        let mut idx_stack = [0usize; connection::POLL_STACK];
+        let idx_heap: Vec<usize>;
+        let idxs: &[usize] = if pending <= connection::POLL_STACK {
+            let mut n = 0;
+            for (i, s) in self.servers.iter().enumerate() {
+                if s.mget_pending {
+                    idx_stack[n] = i;
+                    n += 1;
+                }
+            }
+            &idx_stack[..n]
+        } else {
+            idx_heap = (0..self.servers.len())
+                .filter(|&i| self.servers[i].mget_pending)
+                .collect();
+            &idx_heap
+        };
+        let r = {
+            let first = self.servers[idxs[0]].conn.as_ref().expect("connected").fd();
+            let mut fd_stack = [first; connection::POLL_STACK];
+            let fd_heap: Vec<_>;
+            let fds: &[_] = if idxs.len() <= connection::POLL_STACK {
+                for (k, &i) in idxs.iter().enumerate() {
+                    fd_stack[k] = self.servers[i].conn.as_ref().expect("connected").fd();
+                }
+                &fd_stack[..idxs.len()]
+            } else {
+                fd_heap = idxs
+                    .iter()
+                    .map(|&i| self.servers[i].conn.as_ref().expect("connected").fd())
+                    .collect();
+                &fd_heap
+            };
+            connection::poll_any(fds, wait)
+        };
+        match r {
+            Ok(k) => Ok(Some(idxs[k])),
             Err(e) => {
-                drop(fds);
                 // Every pending server timed out: close them all.
                 let mut err = e;
-                for i in idxs {
+                for &i in idxs {
                     self.servers[i].mget_pending = false;
                     self.io_failed(i, &mut err);
                 }
