@@ -63,6 +63,12 @@ install:
 	    >$(DESTDIR)$(PKGCONFIGDIR)/libmemcached.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libmemcached.pc
 
+# Debian packages libmemcached-rs11 and libmemcached-rs-dev in build/deb
+# (packaging/build-deb.sh); scripts/deb-test.sh installs and tests them.
+.PHONY: deb
+deb: lib
+	packaging/build-deb.sh $(BUILD_LIB) build/deb
+
 exports-table: lib
 	$(PYTHON) scripts/exports-table.py $(BUILD_LIB)/libmemcached.so.11 docs/exports.md
 

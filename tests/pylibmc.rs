@@ -45,12 +45,7 @@ const EXTRA_ITEMS: usize = 17;
 /// difference from 1.1.4 (README, "Intentional differences"), with the reason.
 /// The suite test asserts that exactly these fail, so an entry must go when
 /// the library changes.
-const KNOWN_SUITE_FAILURES: &[(&str, &str)] = &[(
-    "tests/test_cmemcached.py::TestCmemcached::testGetMulti",
-    "get_multi([.., 'hello world']) in the ASCII protocol: 1.1.4 sends the key \
-     with its blank and returns the other keys; ours refuses the whole mget with \
-     MEMCACHED_BAD_KEY_PROVIDED (keys with blanks never reach the wire)",
-)];
+const KNOWN_SUITE_FAILURES: &[(&str, &str)] = &[];
 
 /// Golden `Client.hash()` vectors (pylibmc-facts.md §6, observed with 1.1.4):
 /// server index for key0..key19 over 10.0.0.1, 10.0.0.2, 10.0.0.3 (weight 2).

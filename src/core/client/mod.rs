@@ -347,7 +347,7 @@ impl Client {
                         "key contains a byte that is not printable (VERIFY_KEY)",
                     ));
                 }
-            } else if key.iter().any(|&b| b <= b' ' || b == 0x7f) {
+            } else if !Self::ascii_sendable(key) {
                 return Err(Error::with_message(
                     ReturnCode::BadKeyProvided,
                     "key contains a blank or control byte, which the ASCII protocol cannot carry",
@@ -355,6 +355,28 @@ impl Client {
             }
         }
         Ok(())
+    }
+
+    /// Whether the ASCII protocol can carry a key (no blank or control byte).
+    pub fn ascii_sendable(key: &[u8]) -> bool {
+        !key.iter().any(|&b| b <= b' ' || b == 0x7f)
+    }
+
+    /// A key of a multi-get: `Ok(false)` for a key the ASCII protocol cannot
+    /// carry (without VERIFY_KEY): it is left out of the request and counts
+    /// as a miss, so the other keys still come back (1.1.4 sends it and the
+    /// server splits it into other keys).
+    pub fn check_mget_key(&self, key: &[u8]) -> Result<bool> {
+        if !self.behaviors.binary_protocol
+            && !self.behaviors.verify_key
+            && !key.is_empty()
+            && key.len() <= MAX_KEY_LEN
+            && self.namespace.len() + key.len() <= MAX_KEY_LEN
+            && !Self::ascii_sendable(key)
+        {
+            return Ok(false);
+        }
+        self.check_key(key).map(|()| true)
     }
 
     /// The hash of a (group) key. With HASH_WITH_PREFIX_KEY, 1.1.4 hashes

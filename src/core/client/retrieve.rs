@@ -170,7 +170,7 @@ impl Client {
             self.check_key(g)?;
         }
         for i in 0..n {
-            self.check_key(key_at(i))?;
+            self.check_mget_key(key_at(i))?;
         }
         // Finish any earlier multi-get nobody fetched to the end.
         for idx in 0..self.servers.len() {
@@ -194,6 +194,9 @@ impl Client {
         let mut redirect: Vec<usize> = Vec::new();
         for i in 0..n {
             let key = key_at(i);
+            if !binary && !Self::ascii_sendable(key) {
+                continue;
+            }
             let primary = match group {
                 Some(g) => self.server_index_no_rebuild(g),
                 None => self.server_index_no_rebuild(key),
