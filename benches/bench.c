@@ -22,8 +22,10 @@
  * 100 keys with all results fetched, or 10,000 noreply sets followed by one
  * get. Every reply is checked; any error exits with status 1.
  *
- * Prints one line: `ops=N seconds=S ops_per_sec=R vmhwm_kb=K lib=PATH`
- * (PATH: the file memcached_create was loaded from).
+ * Prints one line:
+ * `ops=N seconds=S ops_per_sec=R cpu_us_per_op=C vmhwm_kb=K lib=PATH`
+ * (C: user+system CPU time of the loop per operation; PATH: the file
+ * memcached_create was loaded from).
  */
 #define _GNU_SOURCE
 #include <libmemcached/memcached.h>
@@ -33,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +70,15 @@ static double now(void)
 static void marker(void)
 {
     (void)syscall(SYS_getppid);
+}
+
+/* User + system CPU time of this process, in seconds. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static long vmhwm_kb(void)
@@ -216,11 +228,14 @@ int main(int argc, char **argv)
         snprintf(small_vals[i], SMALL, "value-%03d-", i);
         memset(small_vals[i] + 10, 'a' + i % 26, SMALL - 10);
     }
-    large_val = malloc(LARGE);
-    if (!large_val)
-        return 1;
-    for (size_t i = 0; i < LARGE; i++)
-        large_val[i] = (char)('A' + i % 61);
+
+    if (w == SET512K || w == GET512K) {
+        large_val = malloc(LARGE);
+        if (!large_val)
+            return 1;
+        for (size_t i = 0; i < LARGE; i++)
+            large_val[i] = (char)('A' + i % 61);
+    }
 
     memcached_st *memc = memcached_create(NULL);
     if (!memc)
@@ -262,6 +277,7 @@ int main(int argc, char **argv)
     }
 
     marker();
+    double cpu0 = cpu_seconds();
     double t0 = now(), elapsed;
     long ops = 0;
     for (;;) {
@@ -283,6 +299,7 @@ int main(int argc, char **argv)
         ops++;
     }
     elapsed = now() - t0;
+    double cpu = cpu_seconds() - cpu0;
     marker();
 
     if (res)
@@ -293,7 +310,8 @@ int main(int argc, char **argv)
     const char *lib = "?";
     if (dladdr((void *)memcached_create, &info) && info.dli_fname)
         lib = info.dli_fname;
-    printf("ops=%ld seconds=%.6f ops_per_sec=%.1f vmhwm_kb=%ld lib=%s\n", ops, elapsed,
-           elapsed > 0 ? (double)ops / elapsed : 0.0, vmhwm_kb(), lib);
+    printf("ops=%ld seconds=%.6f ops_per_sec=%.1f cpu_us_per_op=%.3f vmhwm_kb=%ld lib=%s\n",
+           ops, elapsed, elapsed > 0 ? (double)ops / elapsed : 0.0,
+           ops > 0 ? cpu * 1e6 / (double)ops : 0.0, vmhwm_kb(), lib);
     return 0;
 }

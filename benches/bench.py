@@ -223,7 +223,7 @@ def throughput(w, lib, servers, secs):
     name, kind = w[0], w[1]
     f = run(workload_cmd(name, kind, servers, "--seconds", secs), lib,
             "%s/%s throughput" % (name, lib), timeout=secs + 60)
-    return float(f["ops_per_sec"]), int(f["vmhwm_kb"])
+    return float(f["ops_per_sec"]), float(f["cpu_us_per_op"]), int(f["vmhwm_kb"])
 
 
 def callgrind_total(w, lib, servers, n):
@@ -306,10 +306,10 @@ def main():
     ap.add_argument("--ours", default=os.path.join(REPO, "build", "lib"),
                     help="staged directory of our library (default build/lib)")
     ap.add_argument("--out", default=os.path.join(REPO, "docs", "bench.md"))
-    ap.add_argument("--rounds", type=int, default=7,
-                    help="throughput runs per library and workload (default 7)")
-    ap.add_argument("--seconds", type=float, default=0.4,
-                    help="length of one throughput run (default 0.4)")
+    ap.add_argument("--rounds", type=int, default=11,
+                    help="throughput runs per library and workload (default 11)")
+    ap.add_argument("--seconds", type=float, default=0.3,
+                    help="length of one throughput run (default 0.3)")
     ap.add_argument("--workloads", default="",
                     help="comma-separated subset of workloads")
     ap.add_argument("--scale", type=float, default=1.0,
@@ -363,15 +363,17 @@ def main():
 
 
 def measure(workloads, servers, args):
-    res = {(w[0], lib): {"thr": [], "hwm": []} for w in workloads for lib in LIBS}
+    res = {(w[0], lib): {"thr": [], "cpu": [], "hwm": []}
+           for w in workloads for lib in LIBS}
     # Throughput: rounds outermost, the library order alternating per round.
     for r in range(args.rounds):
         order = LIBS if r % 2 == 0 else LIBS[::-1]
         log("throughput round %d/%d" % (r + 1, args.rounds))
         for w in workloads:
             for lib in order:
-                ops, hwm = throughput(w, lib, servers, args.seconds)
+                ops, cpu, hwm = throughput(w, lib, servers, args.seconds)
                 res[(w[0], lib)]["thr"].append(ops)
+                res[(w[0], lib)]["cpu"].append(cpu)
                 res[(w[0], lib)]["hwm"].append(hwm)
     # Deterministic figures.
     for w in workloads:
@@ -449,8 +451,10 @@ def render(workloads, res, traces, args, elapsed):
         "operations minus a run of 0, divided by N, so setup and the warm-up "
         "operation cancel. Allocations: valgrind memcheck's `total heap usage`, "
         "2N operations minus N, divided by N. Peak memory: VmHWM of the "
-        "throughput runs (median). Ratio = ours / libmemcached: higher is better "
-        "for throughput, lower for everything else.\n"
+        "throughput runs (median). Client CPU: user+system time of the measured "
+        "loop per operation (getrusage), median of the throughput runs. Ratio = "
+        "ours / libmemcached: higher is better for throughput, lower for "
+        "everything else.\n"
         % (args.rounds, args.seconds))
     out.append("| workload | metric | libmemcached | ours | ratio | target | met |")
     out.append("|---|---|---:|---:|---:|---|---|")
@@ -461,6 +465,8 @@ def render(workloads, res, traces, args, elapsed):
         rows = [
             ("throughput (ops/s)", statistics.median(d["thr"]),
              statistics.median(o["thr"]), 0, "ratio>=", t.get("thr")),
+            ("client CPU µs/op", statistics.median(d["cpu"]),
+             statistics.median(o["cpu"]), 1, None, None),
             ("instructions/op", d["instr"], o["instr"], 0, "ratio<=", t.get("instr")),
             ("syscalls/op", d["sys"], o["sys"], 2, "abs<=", t.get("sys")),
             ("allocations/op", d["alloc"], o["alloc"], 2, "abs<=", t.get("alloc")),
@@ -497,13 +503,23 @@ def render(workloads, res, traces, args, elapsed):
     out.append("## Workloads\n")
     out.extend("- `%s`: %s" % (w[0], w[2]) for w in workloads)
     out.append("")
-    out.append("## Throughput runs (ops/s, in run order)\n")
-    out.append("| workload | libmemcached | ours |")
-    out.append("|---|---|---|")
+    out.append("## Throughput runs\n")
+    out.append(
+        "Wall-clock throughput on a shared machine is noisy (see the load "
+        "average above); two other views of the same runs: the best run of "
+        "each library, and the median over rounds of the ratio of the two runs "
+        "of a round, which were adjacent in time.\n")
+    out.append("| workload | best libmemcached | best ours | ratio of bests "
+               "| median of per-round ratios | runs libmemcached (ops/s) "
+               "| runs ours (ops/s) |")
+    out.append("|---|---:|---:|---:|---:|---|---|")
     for w in workloads:
-        out.append("| %s | %s | %s |" % (
-            w[0], " ".join(fmt_num(v, 0) for v in res[(w[0], "libmemcached")]["thr"]),
-            " ".join(fmt_num(v, 0) for v in res[(w[0], "ours")]["thr"])))
+        d = res[(w[0], "libmemcached")]["thr"]
+        o = res[(w[0], "ours")]["thr"]
+        pair = statistics.median(b / a for a, b in zip(d, o) if a > 0)
+        out.append("| %s | %s | %s | %.2f× | %.2f× | %s | %s |" % (
+            w[0], fmt_num(max(d), 0), fmt_num(max(o), 0), max(o) / max(d), pair,
+            " ".join(fmt_num(v, 0) for v in d), " ".join(fmt_num(v, 0) for v in o)))
     out.append("")
     out.append("## System calls per operation, by name\n")
     out.append("| workload | libmemcached | ours |")
@@ -523,10 +539,12 @@ def render(workloads, res, traces, args, elapsed):
             out.append("```")
             out.extend(lines)
             out.append("```\n")
+    n = max(1, int(WORKLOADS[1][3] * args.scale))
     out.append("Raw files (callgrind profiles, strace and memcheck logs) are in "
-               "`build/bench/`; e.g. `callgrind_annotate "
-               "build/bench/callgrind/get32-binary.ours.%d.out`.\n"
-               % max(1, int(WORKLOADS[1][3] * args.scale)))
+               "`build/bench/`. A per-operation profile (N-operation run minus the "
+               "0-operation run, per function): `benches/cg_per_op.py "
+               "build/bench/callgrind/get32-binary.ours.0.out "
+               "build/bench/callgrind/get32-binary.ours.%d.out %d`.\n" % (n, n))
     return "\n".join(out)
 
 

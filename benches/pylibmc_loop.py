@@ -9,16 +9,22 @@ One operation is one `Client.set` plus one `Client.get` (ASCII protocol,
 pylibmc's defaults). Setup stores 100 keys and does one warm-up operation;
 the measured loop is marked by two getppid() system calls for strace. Every
 get is checked. Prints the same line as bench.c:
-`ops=N seconds=S ops_per_sec=R vmhwm_kb=K lib=PATH`.
+`ops=N seconds=S ops_per_sec=R cpu_us_per_op=C vmhwm_kb=K lib=PATH`.
 """
 
 import os
+import resource
 import sys
 import time
 
 import pylibmc
 
 NKEYS = 100
+
+
+def cpu_seconds():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
 
 
 def vmhwm_kb():
@@ -56,6 +62,7 @@ def main():
 
     get, put, clock = client.get, client.set, time.monotonic
     os.getppid()
+    cpu0 = cpu_seconds()
     t0 = clock()
     ops = 0
     while True:
@@ -71,12 +78,14 @@ def main():
             sys.exit("pylibmc_loop: get returned a wrong value")
         ops += 1
     elapsed = clock() - t0
+    cpu = cpu_seconds() - cpu0
     os.getppid()
 
     rate = ops / elapsed if elapsed > 0 else 0.0
+    cpu_us = cpu * 1e6 / ops if ops else 0.0
     print(
-        "ops=%d seconds=%.6f ops_per_sec=%.1f vmhwm_kb=%d lib=%s"
-        % (ops, elapsed, rate, vmhwm_kb(), loaded_libmemcached())
+        "ops=%d seconds=%.6f ops_per_sec=%.1f cpu_us_per_op=%.3f vmhwm_kb=%d lib=%s"
+        % (ops, elapsed, rate, cpu_us, vmhwm_kb(), loaded_libmemcached())
     )
 
 

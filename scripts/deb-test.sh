@@ -41,6 +41,13 @@ installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
 }
 
+# present PKG: dpkg has any files of PKG (installed, unpacked, half-configured…).
+present() {
+    local st
+    st=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != not-installed ] && [ "$st" != config-files ]
+}
+
 # repack PKG OUT: rebuild the .deb of an installed package from its files and
 # dpkg's records (what dpkg-repack does), after checking the files are intact.
 repack() {
@@ -68,8 +75,8 @@ repack() {
 
 # 1. Save Debian's packages (once; a leftover from an interrupted run is kept).
 mkdir -p "$saved"
-if installed libmemcached-rs11; then
-    say "libmemcached-rs11 is installed already (interrupted run?): restoring from $saved first"
+if present libmemcached-rs11 || present libmemcached-rs-dev; then
+    say "libmemcached-rs is installed already (interrupted run?): restoring from $saved first"
     [ -f "$saved/packages" ] || die "nothing saved in $saved to restore from"
 else
     : >"$saved/packages.new"
@@ -90,7 +97,7 @@ fi
 
 memcached_pid=
 restore() {
-    local rc=$? pkg ver deb debs=()
+    local rc=$? ok=1 pkg ver deb debs=()
     set +e
     if [ -n "$memcached_pid" ]; then
         kill "$memcached_pid" 2>/dev/null
@@ -98,45 +105,57 @@ restore() {
     fi
     say "restoring Debian's packages"
     for pkg in "${our_pkgs[@]}"; do
-        installed "$pkg" && dpkg --remove --force-depends "$pkg" >/dev/null
+        present "$pkg" && dpkg --remove --force-depends "$pkg" >/dev/null
     done
     while read -r pkg ver deb; do debs+=("$deb"); done <"$saved/packages"
     if [ ${#debs[@]} -gt 0 ]; then
-        dpkg -i "${debs[@]}" >/dev/null || rc=1
+        dpkg -i "${debs[@]}" >/dev/null || ok=0
     fi
     while read -r pkg ver deb; do
         if [ "$(dpkg-query -W -f='${Status} ${Version}' "$pkg" 2>/dev/null)" != "install ok installed $ver" ]; then
             echo "deb-test: FAIL: $pkg $ver was not restored" >&2
-            rc=1
+            ok=0
         fi
-        dpkg --verify "$pkg" || rc=1
+        dpkg --verify "$pkg" || ok=0
     done <"$saved/packages"
     if [ -n "$(dpkg --audit 2>&1)" ]; then
         dpkg --audit >&2
+        ok=0
+    fi
+    if [ $ok = 1 ]; then
+        say "Debian's packages are back"
+        rm -rf "$saved"
+    else
+        echo "deb-test: FAIL: restoring Debian's packages; run $0 again to retry from $saved" >&2
         rc=1
     fi
-    [ $rc = 0 ] && say "Debian's packages are back" && rm -rf "$saved"
     exit $rc
 }
 trap restore EXIT
 trap 'exit 130' INT TERM
-if installed libmemcached-rs11; then exit 0; fi # the repair run ends in restore
+# A repair run (see step 1) only restores.
+if present libmemcached-rs11 || present libmemcached-rs-dev; then exit 1; fi
 
-# 2. Install ours; dpkg removes Debian's packages (Conflicts + Replaces).
+# 2. Install ours; dpkg removes Debian's packages (Conflicts + Replaces);
+# --auto-deconfigure lets it remove libmemcached11 although the outgoing
+# libmemcachedutil2 depends on it (apt does the same on its own).
 say "installing $(basename "$lib_deb") $(basename "$dev_deb")"
-dpkg -i "$lib_deb" "$dev_deb"
+dpkg --auto-deconfigure -i "$lib_deb" "$dev_deb"
 for pkg in "${our_pkgs[@]}"; do installed "$pkg" || die "$pkg is not installed"; done
 for pkg in libmemcached11 libmemcachedutil2 libhashkit2; do
     installed "$pkg" && die "$pkg is still installed"
 done
 dpkg --audit | grep . && die "dpkg --audit reports broken packages"
 
-# 3. The linker finds our files.
+# 3. The linker finds our files. (Outputs are captured before grep -q, whose
+# early exit would otherwise fail the pipeline under pipefail.)
+cache=$(ldconfig -p)
 for so in libmemcached.so.11 libhashkit.so.2 libmemcachedutil.so.2; do
     real=$(readlink -f "$libdir/$so")
     owner=$(dpkg -S "$real" | cut -d: -f1)
     [ "$owner" = libmemcached-rs11 ] || die "$real belongs to $owner"
-    ldconfig -p | grep -q "$so .*=> $libdir/$so\$" || die "ldconfig does not list $libdir/$so"
+    # (/lib is /usr/lib on merged-/usr systems.)
+    grep -Eq "^\s$so \(.*\) => (/usr)?/lib/$multiarch/$so\$" <<<"$cache" || die "ldconfig does not list $libdir/$so"
 done
 ours=$(readlink -f "$libdir/libmemcached.so.11")
 # owned_by_us FILE...: every file is (a link to) a file of libmemcached-rs11.
@@ -160,16 +179,20 @@ done
 servers=127.0.0.1:$port
 
 # 5. memccp / memccat.
-ldd /usr/bin/memccat | grep -q "libmemcached.so.11 => $libdir/libmemcached.so.11 " ||
-    die "memccat does not resolve libmemcached.so.11 to $libdir"
-owned_by_us $(ldd /usr/bin/memccat | awk '/libmemcached|libhashkit/ { print $3 }')
+# (memccat's RUNPATH makes the path /usr/bin/../lib/<multiarch>/…: compare
+# the files the paths resolve to.)
+deps=$(ldd /usr/bin/memccat)
+grep -q "libmemcached.so.11 => /" <<<"$deps" || die "memccat does not resolve libmemcached.so.11"
+owned_by_us $(awk '/libmemcached|libhashkit/ { print $3 }' <<<"$deps")
 work=$(mktemp -d)
 echo "value written by Debian's memccp over libmemcached-rs" >"$work/deb-test-key"
 (cd "$work" && timeout 20 memccp --servers="$servers" deb-test-key)
 got=$(timeout 20 memccat --servers="$servers" deb-test-key)
 [ "$got" = "$(cat "$work/deb-test-key")" ] || die "memccat printed '$got'"
 LD_DEBUG=libs timeout 20 memccat --servers="$servers" deb-test-key 2>"$work/ld.log" >/dev/null
-grep -q "calling init: $libdir/libmemcached.so.11" "$work/ld.log" || die "memccat did not initialise $libdir/libmemcached.so.11"
+init=$(sed -n 's/.*calling init: \(.*libmemcached\.so\.11\)$/\1/p' "$work/ld.log" | head -n 1)
+[ -n "$init" ] || die "memccat did not initialise a libmemcached.so.11"
+owned_by_us "$init"
 say "memccp/memccat use $ours"
 
 # 6. Debian's python3-pylibmc.
@@ -204,7 +227,7 @@ int main(int argc, char **argv) {
     memcached_st *m = memcached(argv[1], strlen(argv[1]));
     if (m == NULL) return 2;
     memcached_return_t rc = memcached_set(m, "dev", 3, "ok", 2, 0, 0);
-    memcached_server_instance_st s = memcached_server_instance_by_position(m, 0);
+    const memcached_instance_st *s = memcached_server_instance_by_position(m, 0);
     int ping = libmemcached_util_ping(memcached_server_name(s), memcached_server_port(s), NULL);
     printf("%s %s %d\n", memcached_lib_version(), memcached_strerror(m, rc), ping);
     memcached_free(m);
@@ -212,7 +235,7 @@ int main(int argc, char **argv) {
 }
 EOF
 # shellcheck disable=SC2046
-gcc -Wall -o "$work/dev" "$work/dev.c" $(pkg-config --cflags --libs libmemcached)
+gcc -Wall -Werror -o "$work/dev" "$work/dev.c" $(pkg-config --cflags --libs libmemcached)
 owned_by_us $(ldd "$work/dev" | awk '/libmemcached/ { print $3 }')
 "$work/dev" "--SERVER=127.0.0.1:$port"
 rm -rf "$work"

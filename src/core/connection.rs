@@ -207,8 +207,10 @@ impl Connection {
                     .map_err(|e| io_err(ReturnCode::FailUnixSocket, &e, path))?;
                 Self::connect_one(&addr, Domain::UNIX, connect_wait, opts, false).map_err(
                     |mut e| {
+                        // 1.1.4 reports a unix socket it cannot connect to
+                        // as a system error (ERRNO) with the errno text.
                         if e.code == ReturnCode::ConnectionFailure {
-                            e.code = ReturnCode::FailUnixSocket;
+                            e.code = ReturnCode::Errno;
                         }
                         e
                     },

@@ -208,15 +208,8 @@ impl Client {
                 .filter(|&r| r != usize::MAX)
                 .unwrap_or(primary);
             if !self.servers[idx].mget_pending {
-                if self.servers[idx].conn.is_none()
-                    && self.servers[idx].last_error.is_some()
-                    && failed.is_some()
-                    && (self.servers[idx].failure_counter_query_id == self.query_id
-                        || self.servers[idx].timeout_counter_query_id == self.query_id)
-                {
-                    // Already failed during this call: skip its keys.
-                    continue;
-                }
+                // A server that failed earlier in this call is asked again:
+                // its back-off state answers at once (47), as in 1.1.4.
                 let reached = match self.read_server(idx) {
                     Ok(i) => i,
                     Err(e) => {

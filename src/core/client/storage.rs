@@ -6,6 +6,10 @@ use crate::core::error::{Error, Result, ReturnCode};
 use crate::core::protocol::ascii::{self, Reply};
 use crate::core::protocol::binary::{self, EXPIRATION_NOT_ADD, opcode};
 
+/// Values up to this size are copied into the request buffer; larger ones
+/// are sent from the caller's memory with vectored I/O.
+const SMALL_VALUE: usize = 2048;
+
 /// Which storage command.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum StoreMode {
@@ -167,7 +171,14 @@ impl Client {
                 ReturnCode::Buffered
             });
         }
-        conn.flush_with(req.value, trailer)?;
+        if req.value.len() <= SMALL_VALUE {
+            // Small values: one contiguous send is cheaper than a gather.
+            conn.wbuf.extend_from_slice(req.value);
+            conn.wbuf.extend_from_slice(trailer);
+            conn.flush()?;
+        } else {
+            conn.flush_with(req.value, trailer)?;
+        }
         if noreply {
             return Ok(ReturnCode::Success);
         }
