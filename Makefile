@@ -84,9 +84,10 @@ clean:
 
 # make bench: build, then benches/bench.py runs Debian's libmemcached 1.1.4
 # and ours side by side and writes docs/bench.md (see docs/bench.md for the
-# method). BENCH_ARGS passes options, e.g. BENCH_ARGS="--rounds 9 --seconds 0.5".
+# method; about 4 minutes, at most 15). BENCH_ARGS passes options, e.g.
+# BENCH_ARGS="--rounds 31 --seconds 0.2" or BENCH_ARGS="--workloads get32-ascii".
 BENCH_PYTHON ?= /usr/bin/python3
 .PHONY: bench
 bench: lib
-	$(BENCH_PYTHON) benches/bench.py --ours $(BUILD_LIB) \
+	timeout 900 $(BENCH_PYTHON) benches/bench.py --ours $(BUILD_LIB) \
 	    --command "make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" $(BENCH_ARGS)

@@ -276,8 +276,8 @@ int main(int argc, char **argv)
     case NOREPLY10K: do_noreply(memc, 0); break;
     }
 
-    marker();
     double cpu0 = cpu_seconds();
+    marker();
     double t0 = now(), elapsed;
     long ops = 0;
     for (;;) {
@@ -299,8 +299,8 @@ int main(int argc, char **argv)
         ops++;
     }
     elapsed = now() - t0;
-    double cpu = cpu_seconds() - cpu0;
     marker();
+    double cpu = cpu_seconds() - cpu0;
 
     if (res)
         memcached_result_free(res);

@@ -61,8 +61,8 @@ def main():
         sys.exit("pylibmc_loop: warm-up get returned a wrong value")
 
     get, put, clock = client.get, client.set, time.monotonic
-    os.getppid()
     cpu0 = cpu_seconds()
+    os.getppid()
     t0 = clock()
     ops = 0
     while True:
@@ -78,8 +78,8 @@ def main():
             sys.exit("pylibmc_loop: get returned a wrong value")
         ops += 1
     elapsed = clock() - t0
-    cpu = cpu_seconds() - cpu0
     os.getppid()
+    cpu = cpu_seconds() - cpu0
 
     rate = ops / elapsed if elapsed > 0 else 0.0
     cpu_us = cpu * 1e6 / ops if ops else 0.0

@@ -68,7 +68,8 @@ ctests!(
     config,
     pool,
     encoding,
-    bad_args
+    bad_args,
+    stress
 );
 
 #[test]

@@ -372,3 +372,41 @@ fn replicas_serve_reads_when_the_primary_is_down() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn socket_options_reach_the_kernel_and_changes_reconnect() {
+    let s = Memcached::start();
+    let mut c = client_for(&[s.port], false);
+    assert_eq!(set(&mut c, b"k", b"v"), ReturnCode::Success);
+    let plain = c.servers[0].conn.as_ref().unwrap().options_in_effect();
+    assert!(!plain.nodelay && !plain.keepalive && plain.linger.is_none());
+    assert!(plain.cloexec, "sockets are close-on-exec");
+    for (bh, v) in [
+        (id::TCP_NODELAY, 1),
+        (id::TCP_KEEPALIVE, 1),
+        (id::TCP_KEEPIDLE, 7),
+        (id::NO_BLOCK, 1),
+    ] {
+        c.behavior_set(bh, v).unwrap();
+        // 1.1.4 applies these by reconnecting: the old connection is gone.
+        assert!(
+            c.servers[0].conn.is_none(),
+            "behavior {bh} closes the connection"
+        );
+    }
+    assert_eq!(set(&mut c, b"k", b"v"), ReturnCode::Success);
+    let now = c.servers[0].conn.as_ref().unwrap().options_in_effect();
+    assert!(now.nodelay && now.keepalive && now.cloexec);
+    assert_eq!(now.keepidle, Some(Duration::from_secs(7)));
+    assert_eq!(
+        now.linger,
+        Some(Duration::from_secs(0)),
+        "NO_BLOCK sets SO_LINGER {{1, 0}}"
+    );
+    c.behavior_set(id::SOCKET_SEND_SIZE, 65536).unwrap();
+    c.behavior_set(id::SOCKET_RECV_SIZE, 65536).unwrap();
+    assert_eq!(set(&mut c, b"k", b"v"), ReturnCode::Success);
+    assert_eq!(c.behavior_get(id::SOCKET_SEND_SIZE), 65536);
+    let conn = c.servers[0].conn.as_ref().unwrap();
+    assert!(conn.send_buffer_size() >= 65536 && conn.recv_buffer_size() >= 65536);
+}

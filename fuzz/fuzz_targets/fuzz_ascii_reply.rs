@@ -29,18 +29,30 @@ fn check_find(buf: &[u8], limit: usize) -> Option<usize> {
     let nl = buf.iter().position(|&b| b == b'\n');
     match find_line_limit(buf, limit) {
         Ok(Some(n)) => {
-            assert!(n >= 1 && n <= buf.len() && n <= limit, "line {n} of {}", buf.len());
+            assert!(
+                n >= 1 && n <= buf.len() && n <= limit,
+                "line {n} of {}",
+                buf.len()
+            );
             assert_eq!(Some(n - 1), nl, "line must end at the first newline");
             Some(n)
         }
         Ok(None) => {
-            assert!(buf.len() < limit, "need-more with {} >= limit {limit}", buf.len());
+            assert!(
+                buf.len() < limit,
+                "need-more with {} >= limit {limit}",
+                buf.len()
+            );
             assert!(nl.is_none(), "need-more although a newline is buffered");
             None
         }
         Err(e) => {
             assert_eq!(e.code, ReturnCode::ProtocolError);
-            assert!(buf.len() >= limit, "too-long with {} < limit {limit}", buf.len());
+            assert!(
+                buf.len() >= limit,
+                "too-long with {} < limit {limit}",
+                buf.len()
+            );
             assert!(nl.is_none_or(|i| i >= limit), "too-long but a newline fits");
             None
         }

@@ -35,7 +35,11 @@ fn check_packet(buf: &[u8], max: u32) -> Option<usize> {
             assert_eq!(h.body_len, be32(&buf[8..12]));
             assert_eq!(total, HEADER_LEN + h.body_len as usize);
             assert_eq!(total, h.packet_len());
-            assert!(total <= buf.len(), "packet of {total} past {} bytes", buf.len());
+            assert!(
+                total <= buf.len(),
+                "packet of {total} past {} bytes",
+                buf.len()
+            );
             assert_eq!(r.extras.len(), usize::from(h.extras_len));
             assert_eq!(r.key.len(), usize::from(h.key_len));
             assert_eq!(r.value.len(), h.value_len() as usize);
@@ -79,7 +83,11 @@ fn check_packet(buf: &[u8], max: u32) -> Option<usize> {
                 }
                 Ok(Some(h)) => {
                     assert_eq!(e.code, ReturnCode::ProtocolError);
-                    assert!(h.body_len > max, "refused a body of {} <= {max}", h.body_len);
+                    assert!(
+                        h.body_len > max,
+                        "refused a body of {} <= {max}",
+                        h.body_len
+                    );
                 }
                 Ok(None) => panic!("no header but an error {e:?}"),
             }

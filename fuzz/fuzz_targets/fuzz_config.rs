@@ -46,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(actions) => {
             for a in &actions {
                 match a {
-                    Action::Server { host, port, weight: _ } => {
+                    Action::Server {
+                        host,
+                        port,
+                        weight: _,
+                    } => {
                         assert!(!host.is_empty(), "empty server host");
                         assert!(*port <= 99_999, "port {port}");
                         assert!(contains(data, host), "host not from the input");

@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
     let upto_nul = &data[..data.iter().position(|&b| b == 0).unwrap_or(data.len())];
     let entries = upto_nul.iter().filter(|&&b| b == b',').count() + 1;
     if let Ok(list) = &parsed {
-        assert!(list.len() <= entries, "{} servers from {entries} entries", list.len());
+        assert!(
+            list.len() <= entries,
+            "{} servers from {entries} entries",
+            list.len()
+        );
         if upto_nul.is_empty() {
             assert!(list.is_empty());
         }
@@ -31,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(s.hostname.len() <= MAX_HOSTNAME_LEN);
             assert!(!s.hostname.contains(&b','));
             assert!(!s.hostname.contains(&0));
-            assert!(contains(upto_nul, &s.hostname), "hostname not from the input");
+            assert!(
+                contains(upto_nul, &s.hostname),
+                "hostname not from the input"
+            );
             assert!(s.weight >= 1, "weight 0 kept");
             match s.kind {
                 ServerKind::UnixSocket => {

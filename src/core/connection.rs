@@ -82,6 +82,16 @@ pub struct SocketOptions {
     pub linger_zero: bool,
 }
 
+/// Socket options as the kernel reports them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SocketState {
+    pub nodelay: bool,
+    pub keepalive: bool,
+    pub keepidle: Option<Duration>,
+    pub linger: Option<Duration>,
+    pub cloexec: bool,
+}
+
 /// Where to connect.
 #[derive(Clone, Debug)]
 pub enum Target<'a> {
@@ -429,6 +439,21 @@ impl Connection {
             sock.set_linger(Some(Duration::from_secs(0)))?;
         }
         Ok(())
+    }
+
+    /// The options the kernel has on this socket (read back with
+    /// getsockopt): TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE, SO_LINGER and
+    /// FD_CLOEXEC.
+    pub fn options_in_effect(&self) -> SocketState {
+        SocketState {
+            nodelay: self.sock.nodelay().unwrap_or(false),
+            keepalive: self.sock.keepalive().unwrap_or(false),
+            keepidle: self.sock.keepalive_time().ok(),
+            linger: self.sock.linger().ok().flatten(),
+            cloexec: rustix::io::fcntl_getfd(&self.sock)
+                .map(|f| f.contains(rustix::io::FdFlags::CLOEXEC))
+                .unwrap_or(false),
+        }
     }
 
     /// The kernel's SO_SNDBUF.
