@@ -221,7 +221,7 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// bytes, mostly short, one in 32 between 16 and 48 KB.
 fn value(key: &[u8], version: u32) -> (Vec<u8>, u32) {
     let seed = mix(fnv(key) ^ u64::from(version));
-    let len = if seed % 32 == 0 {
+    let len = if seed.is_multiple_of(32) {
         16 * 1024 + (seed >> 8) as usize % (32 * 1024)
     } else {
         (seed >> 8) as usize % 300
@@ -330,7 +330,7 @@ impl Worker {
             let step = self.ops;
             self.step()
                 .map_err(|e| format!("command {step} (protocol {}): {e}", self.proto))?;
-            if self.thread == 0 && step % 1000 == 0 {
+            if self.thread == 0 && step.is_multiple_of(1000) {
                 // SAFETY: the pool outlives every thread; it locks itself.
                 let rc = unsafe {
                     pool::memcached_pool_behavior_set(

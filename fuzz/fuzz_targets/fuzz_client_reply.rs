@@ -53,8 +53,8 @@ fn harness() -> &'static Harness {
         // SAFETY: setting a signal disposition to SIG_IGN has no
         // preconditions.
         unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-        let path =
-            std::env::temp_dir().join(format!("libmemcached-rs-fuzz-{}.sock", std::process::id()));
+        remove_stale_sockets();
+        let path = std::env::temp_dir().join(format!("{SOCKET_PREFIX}{}.sock", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let listener = UnixListener::bind(&path).expect("bind the fuzz socket");
         let reply = Arc::new(Mutex::new((0, Vec::new())));
@@ -62,6 +62,28 @@ fn harness() -> &'static Harness {
         std::thread::spawn(move || serve(listener, shared));
         Harness { path, reply }
     })
+}
+
+const SOCKET_PREFIX: &str = "libmemcached-rs-fuzz-";
+
+/// Removes the sockets of earlier runs whose process is gone.
+fn remove_stale_sockets() {
+    let Ok(dir) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SOCKET_PREFIX))
+            .and_then(|n| n.strip_suffix(".sock"))
+        else {
+            continue;
+        };
+        if !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Answers every connection with the current reply bytes, then EOF.

@@ -5,7 +5,9 @@
 //! hostname is a comma- and NUL-free piece of the input no longer than
 //! `MAX_HOSTNAME_LEN`; unix sockets (hostname starting with `/`) have port
 //! 0 and TCP servers a non-zero port; weights are at least 1; the `&str`
-//! and byte parsers agree; parsing is deterministic.
+//! and byte parsers agree; parsing is deterministic; a server whose
+//! hostname has no `,`, `:`, `[` or NUL round-trips: writing it back as
+//! `host:port weight` parses to the same server.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -40,6 +42,12 @@ fuzz_target!(|data: &[u8]| {
                 "hostname not from the input"
             );
             assert!(s.weight >= 1, "weight 0 kept");
+            if !s.hostname.iter().any(|b| b",:[\0".contains(b)) {
+                let mut text = s.hostname.clone();
+                text.extend_from_slice(format!(":{} {}", s.port, s.weight).as_bytes());
+                let back = parse_servers_bytes(&text).expect("a written-back server parses");
+                assert_eq!(back, vec![s.clone()], "round trip of {text:?}");
+            }
             match s.kind {
                 ServerKind::UnixSocket => {
                     assert_eq!(s.hostname.first(), Some(&b'/'));

@@ -473,24 +473,27 @@ impl Connection {
 
     /// Apply wait bounds (a syscall only when they change) and start a new
     /// operation: its reply must arrive within the read bound.
+    #[inline]
     pub fn set_timeouts(&mut self, t: Timeouts) -> Result<()> {
-        if t.write != self.applied.write {
-            self.sock
-                .set_write_timeout(t.write.as_sockopt())
-                .map_err(|e| io_err(ReturnCode::Errno, &e, "setsockopt(SO_SNDTIMEO)"))?;
+        if t != self.applied {
+            if t.write != self.applied.write {
+                self.sock
+                    .set_write_timeout(t.write.as_sockopt())
+                    .map_err(|e| io_err(ReturnCode::Errno, &e, "setsockopt(SO_SNDTIMEO)"))?;
+            }
+            self.applied = t;
         }
-        self.applied = t;
         self.begin_op()
     }
 
-    /// Start an operation: reset its read deadline (no syscall unless an
-    /// earlier operation had to shorten the kernel's receive timeout).
+    /// Start an operation. No clock is read and no syscall is made unless
+    /// an earlier operation had to shorten the kernel's receive timeout:
+    /// the deadline starts at the operation's second recv (so a reply
+    /// must arrive within at most twice the read bound).
+    #[inline]
     pub fn begin_op(&mut self) -> Result<()> {
         self.recvs = 0;
-        self.deadline = match self.applied.read {
-            Wait::For(d) => Some(Instant::now() + d),
-            Wait::Infinite | Wait::Immediate => None,
-        };
+        self.deadline = None;
         let want = self.applied.read.as_sockopt();
         if want != self.rcv_opt {
             self.set_rcv_opt(want)?;
@@ -514,10 +517,11 @@ impl Connection {
         if self.recvs == 1 {
             return Ok(());
         }
-        let Some(deadline) = self.deadline else {
+        let Wait::For(bound) = self.applied.read else {
             return Ok(());
         };
         let now = Instant::now();
+        let deadline = *self.deadline.get_or_insert(now + bound);
         if now >= deadline {
             return Err(Error::with_message(
                 ReturnCode::Timeout,

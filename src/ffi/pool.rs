@@ -143,6 +143,10 @@ impl memcached_pool_st {
             return ReturnCode::InvalidArguments;
         }
         let mut st = self.state.lock();
+        // The same handle pushed twice would be freed twice at destroy.
+        if st.idle.iter().any(|m| m.0 == released) {
+            return ReturnCode::InvalidArguments;
+        }
         let mut m = Memc(released);
         let v = st
             .versions

@@ -358,8 +358,9 @@ impl Client {
     }
 
     /// Whether the ASCII protocol can carry a key (no blank or control byte).
+    #[inline]
     pub fn ascii_sendable(key: &[u8]) -> bool {
-        !key.iter().any(|&b| b <= b' ' || b == 0x7f)
+        crate::core::protocol::no_blank_or_control(key)
     }
 
     /// A key of a multi-get: `Ok(false)` for a key the ASCII protocol cannot
@@ -367,16 +368,19 @@ impl Client {
     /// as a miss, so the other keys still come back (1.1.4 sends it and the
     /// server splits it into other keys).
     pub fn check_mget_key(&self, key: &[u8]) -> Result<bool> {
-        if !self.behaviors.binary_protocol
-            && !self.behaviors.verify_key
-            && !key.is_empty()
-            && key.len() <= MAX_KEY_LEN
-            && self.namespace.len() + key.len() <= MAX_KEY_LEN
-            && !Self::ascii_sendable(key)
-        {
-            return Ok(false);
+        match self.check_key(key) {
+            Ok(()) => Ok(true),
+            Err(_)
+                if !self.behaviors.binary_protocol
+                    && !self.behaviors.verify_key
+                    && !key.is_empty()
+                    && self.namespace.len() + key.len() <= MAX_KEY_LEN
+                    && !Self::ascii_sendable(key) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
         }
-        self.check_key(key).map(|()| true)
     }
 
     /// The hash of a (group) key. With HASH_WITH_PREFIX_KEY, 1.1.4 hashes

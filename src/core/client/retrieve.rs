@@ -119,7 +119,12 @@ impl Client {
         let mut expected = |wire_key: &[u8]| exact_key(wire_key, ns, key);
         match read_ascii_reply(conn, ns, idx, sink, &mut expected)? {
             Step::Value(meta) => {
-                // The END that closes the reply.
+                // The END that closes the reply (one compare in the common case).
+                conn.fill_to(5)?;
+                if conn.buffered().starts_with(b"END\r\n") {
+                    conn.consume(5);
+                    return Ok(Some(meta));
+                }
                 let n = wire::ascii_line(conn)?;
                 let is_end = matches!(
                     ascii::parse_reply_line(&conn.buffered()[..n]),
@@ -169,8 +174,9 @@ impl Client {
         if let Some(g) = group {
             self.check_key(g)?;
         }
+        let mut any_left_out = false;
         for i in 0..n {
-            self.check_mget_key(key_at(i))?;
+            any_left_out |= !self.check_mget_key(key_at(i))?;
         }
         // Finish any earlier multi-get nobody fetched to the end.
         for idx in 0..self.servers.len() {
@@ -194,7 +200,7 @@ impl Client {
         let mut redirect: Vec<usize> = Vec::new();
         for i in 0..n {
             let key = key_at(i);
-            if !binary && !Self::ascii_sendable(key) {
+            if any_left_out && !Self::ascii_sendable(key) {
                 continue;
             }
             let primary = match group {
@@ -509,7 +515,7 @@ fn read_mget_step(
             }
             opcode::GETKQ | opcode::GETK if h.status == 0 => {
                 read_binary_value(conn, &h, ns, idx, sink, &mut |wire_key| {
-                    check.accept_opaque(h.opaque, wire::wire_key_hash(&[], wire_key))
+                    check.accept_opaque(h.opaque, wire::split_key_hash(ns, wire_key))
                 })
                 .map(Step::Value)
             }
@@ -521,7 +527,7 @@ fn read_mget_step(
     } else {
         wire::ascii_drain(conn)?;
         read_ascii_reply(conn, ns, idx, sink, &mut |wire_key| {
-            check.accept_in_order(wire::wire_key_hash(&[], wire_key))
+            check.accept_in_order(wire::split_key_hash(ns, wire_key))
         })
     }
 }

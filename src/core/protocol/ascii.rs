@@ -185,7 +185,7 @@ pub fn find_line(buf: &[u8]) -> Result<Option<usize>, Error> {
 /// [`find_line`] with an explicit limit on the line length.
 pub fn find_line_limit(buf: &[u8], limit: usize) -> Result<Option<usize>, Error> {
     let window = &buf[..buf.len().min(limit)];
-    match window.iter().position(|&b| b == b'\n') {
+    match super::find_newline(window) {
         Some(i) => Ok(Some(i + 1)),
         None if buf.len() >= limit => Err(Error::with_message(
             ReturnCode::ProtocolError,
@@ -322,7 +322,10 @@ fn partial_read(what: &str) -> Error {
 fn parse_value(c: &[u8]) -> Result<Reply<'_>, Error> {
     // 1.1.4 skips "VALUE" and one more byte whatever it is.
     let rest = c.get(6..).ok_or_else(|| partial_read("no key"))?;
-    let (key, rest) = take_while(rest, |b| !(b.is_ascii_control() || is_space(b)));
+    let (key, rest) = match rest.iter().position(|&b| b <= b' ' || b == 0x7f) {
+        Some(i) => rest.split_at(i),
+        None => (rest, &rest[rest.len()..]),
+    };
     let (flags, rest) = take_while(skip1(rest), |b| b.is_ascii_digit());
     // 1.1.4 reads flags with strtoul and casts to uint32_t.
     let flags = parse_u64(flags).ok_or_else(|| partial_read("bad flags"))? as u32;

@@ -163,3 +163,81 @@ mod tests {
         assert!(parse_version_numbers(b"1.2.300").is_err());
     }
 }
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of the word is zero.
+#[inline]
+fn has_zero_byte(x: u64) -> bool {
+    x.wrapping_sub(LO) & !x & HI != 0
+}
+
+/// Position of the first `b'\n'`, eight bytes at a time.
+#[inline]
+pub fn find_newline(buf: &[u8]) -> Option<usize> {
+    let mut chunks = buf.chunks_exact(8);
+    let mut off = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        if has_zero_byte(w ^ (LO * u64::from(b'\n'))) {
+            return chunk.iter().position(|&b| b == b'\n').map(|i| off + i);
+        }
+        off += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| off + i)
+}
+
+/// Whether every byte is printable for the ASCII protocol as a key byte
+/// (no blank, control byte or DEL), eight bytes at a time.
+#[inline]
+pub fn no_blank_or_control(key: &[u8]) -> bool {
+    let mut chunks = key.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // A byte below 0x21 (with its high bit clear), or equal to 0x7f.
+        let low = w.wrapping_sub(LO * 0x21) & !w & HI;
+        if low != 0 || has_zero_byte(w ^ (LO * 0x7f)) {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| b > b' ' && b != 0x7f)
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    #[test]
+    fn newline_search_matches_a_byte_search() {
+        let mut buf = vec![b'a'; 40];
+        assert_eq!(find_newline(&buf), None);
+        for i in 0..40 {
+            buf[i] = b'\n';
+            assert_eq!(find_newline(&buf), Some(i));
+            assert_eq!(find_newline(&buf[..i]), None);
+            buf[i] = 0x8a; // high-bit neighbour of '\n'
+            assert_eq!(find_newline(&buf), None);
+            buf[i] = b'a';
+        }
+    }
+
+    #[test]
+    fn key_byte_check_matches_a_byte_check() {
+        for bad in [0u8, 1, 9, 10, 13, 31, 32, 127] {
+            for pos in 0..20 {
+                let mut k = vec![b'k'; 20];
+                k[pos] = bad;
+                assert!(!no_blank_or_control(&k), "byte {bad} at {pos}");
+            }
+        }
+        for good in [33u8, 126, 128, 0x80 | 32, 0xff, 0xa0] {
+            let k = vec![good; 19];
+            assert!(no_blank_or_control(&k), "byte {good}");
+        }
+    }
+}
