@@ -128,6 +128,10 @@ pub struct Connection {
     deadline: Option<Instant>,
     /// recv calls made in the current operation.
     recvs: u32,
+    /// SO_RCVTIMEO was shortened for a deadline and must be restored.
+    rcv_shortened: bool,
+    /// Which generation of the handle's timeouts `applied` holds.
+    pub timeouts_gen: u64,
     next_opaque: u32,
     /// Replies the server still owes for requests whose answers nobody
     /// waits for (ASCII buffered commands); drained before the next reply.
@@ -272,6 +276,8 @@ impl Connection {
             rcv_opt: None,
             deadline: None,
             recvs: 0,
+            rcv_shortened: false,
+            timeouts_gen: 0,
             next_opaque: 1,
             outstanding: 0,
             tls: None,
@@ -483,6 +489,11 @@ impl Connection {
             }
             self.applied = t;
         }
+        let want = self.applied.read.as_sockopt();
+        if want != self.rcv_opt {
+            self.set_rcv_opt(want)?;
+        }
+        self.rcv_shortened = false;
         self.begin_op()
     }
 
@@ -494,9 +505,9 @@ impl Connection {
     pub fn begin_op(&mut self) -> Result<()> {
         self.recvs = 0;
         self.deadline = None;
-        let want = self.applied.read.as_sockopt();
-        if want != self.rcv_opt {
-            self.set_rcv_opt(want)?;
+        if self.rcv_shortened {
+            self.rcv_shortened = false;
+            self.set_rcv_opt(self.applied.read.as_sockopt())?;
         }
         Ok(())
     }
@@ -531,6 +542,7 @@ impl Connection {
         let left = (deadline - now).max(Duration::from_millis(1));
         if self.rcv_opt.is_none_or(|cur| cur > left * 2) {
             self.set_rcv_opt(Some(left))?;
+            self.rcv_shortened = true;
         }
         Ok(())
     }

@@ -105,7 +105,22 @@ pub struct Client {
     pub sasl: Option<crate::core::sasl::SaslCredentials>,
     /// TLS settings; `None`: plain connections.
     pub tls: Option<crate::core::tls::TlsSettings>,
+    /// The wait bounds of the last (POLL, RCV, SND) timeout values seen.
+    timeouts_cache: std::cell::Cell<TimeoutsCache>,
+    timeouts_gen: std::cell::Cell<u64>,
 }
+
+/// (POLL_TIMEOUT, RCV_TIMEOUT, SND_TIMEOUT) and the bounds they give.
+type TimeoutsCache = ((i32, i32, i32), Timeouts);
+
+/// A cache entry no behavior values match.
+const NO_TIMEOUTS: TimeoutsCache = (
+    (i32::MIN, i32::MIN, i32::MIN),
+    Timeouts {
+        read: Wait::Infinite,
+        write: Wait::Infinite,
+    },
+);
 
 impl Default for Client {
     fn default() -> Self {
@@ -132,6 +147,8 @@ impl Client {
             last_disconnected: None,
             hash_scratch: Vec::new(),
             tls: None,
+            timeouts_cache: std::cell::Cell::new(NO_TIMEOUTS),
+            timeouts_gen: std::cell::Cell::new(1),
             sasl: None,
         }
     }
@@ -155,6 +172,8 @@ impl Client {
             last_disconnected: None,
             hash_scratch: Vec::new(),
             tls: self.tls.clone(),
+            timeouts_cache: std::cell::Cell::new(NO_TIMEOUTS),
+            timeouts_gen: std::cell::Cell::new(1),
             sasl: self.sasl.clone(),
         };
         c.rebuild_distribution();
@@ -465,12 +484,29 @@ impl Client {
     // ----- connections --------------------------------------------------
 
     /// The wait bounds the behaviors give.
+    #[inline]
     pub fn timeouts(&self) -> Timeouts {
-        let poll = Wait::from_millis(self.behaviors.poll_timeout);
-        Timeouts {
-            read: poll.capped_micros(self.behaviors.rcv_timeout),
-            write: poll.capped_micros(self.behaviors.snd_timeout),
+        let b = &self.behaviors;
+        let key = (b.poll_timeout, b.rcv_timeout, b.snd_timeout);
+        let (k, t) = self.timeouts_cache.get();
+        if k == key {
+            return t;
         }
+        let poll = Wait::from_millis(b.poll_timeout);
+        let t = Timeouts {
+            read: poll.capped_micros(b.rcv_timeout),
+            write: poll.capped_micros(b.snd_timeout),
+        };
+        self.timeouts_cache.set((key, t));
+        self.timeouts_gen.set(self.timeouts_gen.get() + 1);
+        t
+    }
+
+    /// A number that changes whenever the timeouts change.
+    #[inline]
+    fn timeouts_gen(&self) -> u64 {
+        let _ = self.timeouts();
+        self.timeouts_gen.get()
     }
 
     fn socket_options(&self) -> SocketOptions {
@@ -515,9 +551,16 @@ impl Client {
     /// rules first (`backoff_handling` then `network_connect`).
     pub fn connect(&mut self, idx: usize) -> Result<()> {
         if self.servers[idx].conn.is_some() {
-            let t = self.timeouts();
+            let generation = self.timeouts_gen();
             let conn = self.servers[idx].conn.as_mut().expect("checked");
-            conn.set_timeouts(t)?;
+            if conn.timeouts_gen == generation {
+                conn.begin_op()?;
+            } else {
+                let t = self.timeouts();
+                let conn = self.servers[idx].conn.as_mut().expect("checked");
+                conn.set_timeouts(t)?;
+                conn.timeouts_gen = generation;
+            }
             // A multi-get nobody fetched to the end: its replies come first.
             if self.servers[idx].mget_pending {
                 let r = self.drain_mget(idx);
@@ -601,6 +644,7 @@ impl Client {
         match result {
             Ok(mut conn) => {
                 conn.set_timeouts(self.timeouts())?;
+                conn.timeouts_gen = self.timeouts_gen();
                 let s = &mut self.servers[idx];
                 s.conn = Some(conn);
                 s.state = ServerState::Connected;
