@@ -7,12 +7,17 @@
 //! inside the buffer and respects the limit; "need more" and "too long"
 //! answers agree with the bytes; every slice a `Reply` borrows lies inside
 //! its line; a VALUE never announces more than `MAX_VALUE_LEN`; parsing is
-//! deterministic.
+//! deterministic; the client's fast VALUE parser (`parse_value_fast`)
+//! agrees with `parse_reply_line` on every line it accepts whose key has no
+//! control byte (keys with one are accepted by the fast parser only; the
+//! client never asks for such a key in ASCII, so it rejects the value).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use memcached::core::error::ReturnCode;
-use memcached::core::protocol::ascii::{Reply, find_line, find_line_limit, parse_reply_line};
+use memcached::core::protocol::ascii::{
+    Reply, find_line, find_line_limit, parse_reply_line, parse_value_fast,
+};
 use memcached::core::protocol::{MAX_LINE_LEN, MAX_VALUE_LEN, parse_version_numbers};
 
 /// Whether `inner` is empty or a sub-slice of `outer`.
@@ -60,6 +65,24 @@ fn check_find(buf: &[u8], limit: usize) -> Option<usize> {
 }
 
 fn check_reply(line: &[u8]) {
+    if let Some((key, flags, len, cas)) = parse_value_fast(line) {
+        assert!(within(line, key));
+        if key.iter().any(|b| b.is_ascii_control()) {
+            return check_general(line);
+        }
+        let general = parse_reply_line(line);
+        let fast = Reply::Value {
+            key,
+            flags,
+            len,
+            cas,
+        };
+        assert_eq!(general, Ok(fast), "fast and general VALUE parsers disagree");
+    }
+    check_general(line);
+}
+
+fn check_general(line: &[u8]) {
     let parsed = parse_reply_line(line);
     assert_eq!(parsed, parse_reply_line(line), "parse is not deterministic");
     let Ok(reply) = parsed else { return };

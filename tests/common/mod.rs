@@ -190,6 +190,17 @@ impl Memcached {
             "sigstop {} failed",
             self.pid
         );
+        // The signal is asynchronous: wait (bounded) until every thread of
+        // the server is really stopped, so no request is answered after.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !all_threads_stopped(self.pid) {
+            assert!(
+                Instant::now() < deadline,
+                "memcached {} did not stop",
+                self.pid
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// Resumes a server frozen by [`Memcached::sigstop`].
@@ -512,4 +523,26 @@ pub fn have_debian_lib() -> bool {
 /// Where Debian installs its libraries (multiarch directory).
 pub fn debian_lib_dir() -> PathBuf {
     PathBuf::from(format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH))
+}
+
+/// Whether every thread of `pid` is in the stopped state ('T').
+fn all_threads_stopped(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    let mut any = false;
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            return false;
+        };
+        // The state follows the ")" that closes the command name.
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next());
+        if state != Some('T') && state != Some('t') {
+            return false;
+        }
+        any = true;
+    }
+    any
 }

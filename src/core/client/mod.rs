@@ -345,6 +345,7 @@ impl Client {
 
     /// Validate a key as 1.1.4 does, plus: in the ASCII protocol a key with
     /// a blank or control byte is always refused (it would inject commands).
+    #[inline]
     pub fn check_key(&self, key: &[u8]) -> Result<()> {
         if key.is_empty() || key.len() > MAX_KEY_LEN {
             return Err(Error::with_message(
@@ -386,6 +387,7 @@ impl Client {
     /// carry (without VERIFY_KEY): it is left out of the request and counts
     /// as a miss, so the other keys still come back (1.1.4 sends it and the
     /// server splits it into other keys).
+    #[inline]
     pub fn check_mget_key(&self, key: &[u8]) -> Result<bool> {
         match self.check_key(key) {
             Ok(()) => Ok(true),

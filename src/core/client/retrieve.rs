@@ -326,12 +326,6 @@ impl Client {
     /// `Ok(None)` when every server has answered (END).
     pub fn fetch(&mut self, sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
         let binary = self.behaviors.binary_protocol;
-        // Each fetch is an operation of its own: its wait starts now.
-        for s in self.servers.iter_mut().filter(|s| s.mget_pending) {
-            if let Some(conn) = s.conn.as_mut() {
-                conn.begin_op()?;
-            }
-        }
         loop {
             let idx = match self.next_ready_server()? {
                 Some(i) => i,
@@ -346,7 +340,10 @@ impl Client {
                 cursor: &mut s.mget_cursor,
             };
             let conn = s.conn.as_mut().expect("pending servers are connected");
-            let r = read_mget_step(conn, binary, &mut check, &ns, idx, sink);
+            // Each fetch is an operation of its own: its wait starts now.
+            let r = conn
+                .begin_op()
+                .and_then(|()| read_mget_step(conn, binary, &mut check, &ns, idx, sink));
             self.namespace = ns;
             match r {
                 Ok(Step::Value(meta)) => return Ok(Some(meta)),
@@ -544,7 +541,17 @@ fn read_ascii_reply(
 ) -> Result<Step> {
     let n = wire::ascii_line(conn)?;
     let mut keybuf = [0u8; 256];
-    let (klen, flags, len, cas) = match ascii::parse_reply_line(&conn.buffered()[..n]) {
+    let line = &conn.buffered()[..n];
+    let parsed = match ascii::parse_value_fast(line) {
+        Some((key, flags, len, cas)) => Ok(Reply::Value {
+            key,
+            flags,
+            len,
+            cas,
+        }),
+        None => ascii::parse_reply_line(line),
+    };
+    let (klen, flags, len, cas) = match parsed {
         Ok(Reply::Value {
             key,
             flags,

@@ -13,6 +13,7 @@ pub const MAX_SMALL_BODY: usize = 1 << 20;
 
 /// Wait for one complete ASCII line; returns its length including `\r\n`.
 /// The line is `conn.buffered()[..len]`.
+#[inline]
 pub fn ascii_line(conn: &mut Connection) -> Result<usize> {
     loop {
         if let Some(n) = find_line_limit(conn.buffered(), MAX_LINE_LEN)? {

@@ -183,6 +183,7 @@ pub fn find_line(buf: &[u8]) -> Result<Option<usize>, Error> {
 }
 
 /// [`find_line`] with an explicit limit on the line length.
+#[inline]
 pub fn find_line_limit(buf: &[u8], limit: usize) -> Result<Option<usize>, Error> {
     let window = &buf[..buf.len().min(limit)];
     match super::find_newline(window) {
@@ -738,5 +739,96 @@ mod tests {
         ] {
             assert!(!key_is_ascii_safe(bad), "{bad:?}");
         }
+    }
+}
+
+/// Decimal digits at `buf[i..]`: their value and the index after them;
+/// `None` for no digit or more than 19 (the general parser decides then).
+#[inline]
+fn digits_at(buf: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let start = i;
+    let mut v: u64 = 0;
+    while let Some(&b) = buf.get(i) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        v = v * 10 + u64::from(b - b'0');
+        i += 1;
+        if i - start > 19 {
+            return None;
+        }
+    }
+    (i > start).then_some((v, i))
+}
+
+/// The common `VALUE <key> <flags> <len>[ <cas>]\r\n` line, parsed in one
+/// pass. `None` for anything unusual (the caller then uses
+/// [`parse_reply_line`], which gives the same result for every line this
+/// accepts).
+#[inline]
+pub fn parse_value_fast(line: &[u8]) -> Option<(&[u8], u32, usize, Option<u64>)> {
+    let rest = line.strip_prefix(b"VALUE ")?;
+    let sp = rest.iter().position(|&b| b == b' ')?;
+    let key = &rest[..sp];
+    // No byte check here: callers compare the key with the one they asked
+    // for, which never holds a control byte in the ASCII protocol.
+    if key.is_empty() {
+        return None;
+    }
+    let (flags, i) = digits_at(rest, sp + 1)?;
+    if flags > u64::from(u32::MAX) || rest.get(i) != Some(&b' ') {
+        return None;
+    }
+    let (len, i) = digits_at(rest, i + 1)?;
+    if len > MAX_VALUE_LEN as u64 {
+        return None;
+    }
+    let (cas, i) = match rest.get(i) {
+        Some(b' ') => {
+            let (c, j) = digits_at(rest, i + 1)?;
+            (Some(c), j)
+        }
+        _ => (None, i),
+    };
+    if rest.get(i..)? != b"\r\n" {
+        return None;
+    }
+    Some((key, flags as u32, len as usize, cas))
+}
+
+#[cfg(test)]
+mod fast_value_tests {
+    use super::*;
+
+    #[test]
+    fn fast_value_agrees_with_the_general_parser() {
+        let lines: &[&[u8]] = &[
+            b"VALUE k 0 5\r\n",
+            b"VALUE key:1 4294967295 32 12345\r\n",
+            b"VALUE k 4294967296 5\r\n",
+            b"VALUE k 1 2 \r\n",
+            b"VALUE  k 1 2\r\n",
+            b"VALUE k 1\r\n",
+            b"VALUE k 1 99999999999\r\n",
+            b"VALUE k 1 2\n",
+            b"VALUE \xc3\xa9 7 3\r\n",
+        ];
+        for line in lines {
+            if let Some((key, flags, len, cas)) = parse_value_fast(line) {
+                assert_eq!(
+                    parse_reply_line(line).unwrap(),
+                    Reply::Value {
+                        key,
+                        flags,
+                        len,
+                        cas
+                    },
+                    "{}",
+                    String::from_utf8_lossy(line)
+                );
+            }
+        }
+        assert!(parse_value_fast(b"VALUE k 0 5\r\n").is_some());
+        assert!(parse_value_fast(b"VALUE key:1 4294967295 32 12345\r\n").is_some());
     }
 }

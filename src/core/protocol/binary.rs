@@ -187,19 +187,22 @@ fn encode_keyed(
     let key_len = wire_key_len(prefix, key);
     let body = extras.len() + usize::from(key_len) + value_len;
     debug_assert!(body <= u32::MAX as usize);
-    encode_request_header(
-        buf,
-        &RequestHeader {
-            opcode: op,
-            key_len,
-            extras_len: extras.len() as u8,
-            body_len: body as u32,
-            opaque,
-            cas,
-        },
-    );
-    buf.extend_from_slice(extras);
-    buf.extend_from_slice(prefix);
+    // Header and extras (at most 20 bytes) in one copy.
+    let mut b = [0u8; HEADER_LEN + 20];
+    b[0] = REQUEST_MAGIC;
+    b[1] = op;
+    b[2..4].copy_from_slice(&key_len.to_be_bytes());
+    b[4] = extras.len() as u8;
+    b[8..12].copy_from_slice(&(body as u32).to_be_bytes());
+    b[12..16].copy_from_slice(&opaque.to_be_bytes());
+    b[16..24].copy_from_slice(&cas.to_be_bytes());
+    let n = HEADER_LEN + extras.len().min(20);
+    b[HEADER_LEN..n].copy_from_slice(&extras[..n - HEADER_LEN]);
+    buf.reserve(n + prefix.len() + key.len());
+    buf.extend_from_slice(&b[..n]);
+    if !prefix.is_empty() {
+        buf.extend_from_slice(prefix);
+    }
     buf.extend_from_slice(key);
 }
 
