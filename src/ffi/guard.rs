@@ -59,10 +59,21 @@ impl FfiReturn for Option<unsafe extern "C" fn()> {
     }
 }
 
+/// Test-only trigger: while set, every export panics inside its guard
+/// (tests/panics.rs proves the panic never reaches the caller).
+#[doc(hidden)]
+pub static PANIC_TRIGGER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Run an export body, turning a panic into `R::on_panic()`.
 #[inline]
 pub fn catch<R: FfiReturn>(f: impl FnOnce() -> R) -> R {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+    let guarded = || {
+        if PANIC_TRIGGER.load(std::sync::atomic::Ordering::Relaxed) {
+            panic!("test-only panic trigger");
+        }
+        f()
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(guarded)) {
         Ok(v) => v,
         Err(_) => R::on_panic(),
     }
