@@ -752,11 +752,12 @@ fn digits_at(buf: &[u8], mut i: usize) -> Option<(u64, usize)> {
         if !b.is_ascii_digit() {
             break;
         }
-        v = v * 10 + u64::from(b - b'0');
-        i += 1;
-        if i - start > 19 {
+        // 19 digits always fit in a u64; more go to the general parser.
+        if i - start == 19 {
             return None;
         }
+        v = v * 10 + u64::from(b - b'0');
+        i += 1;
     }
     (i > start).then_some((v, i))
 }
@@ -810,6 +811,8 @@ mod fast_value_tests {
             b"VALUE  k 1 2\r\n",
             b"VALUE k 1\r\n",
             b"VALUE k 1 99999999999\r\n",
+            b"VALUE k0 7444444444444444444444 1\r\n",
+            b"VALUE k 1 9999999999999999999\r\n",
             b"VALUE k 1 2\n",
             b"VALUE \xc3\xa9 7 3\r\n",
         ];
