@@ -97,6 +97,8 @@ pub const DEFAULT_PORT: u32 = 11211;
 /// 1.1.4 reads files with `fgets` into a `BUFSIZ` buffer: longer lines are
 /// parsed in pieces of this many bytes.
 const LINE_PIECE: usize = 8191;
+/// Largest configuration file read (`INCLUDE`, `--CONFIGURE-FILE`).
+const MAX_FILE: usize = 1 << 20;
 /// How deeply `INCLUDE` may nest (1.1.4 recurses until it crashes).
 const MAX_INCLUDE_DEPTH: usize = 16;
 /// Longest namespace (`MEMCACHED_PREFIX_KEY_MAX_SIZE` - 1).
@@ -882,7 +884,22 @@ fn parse_file_at(path: &[u8], target: &mut dyn Target, depth: usize) -> Result<(
             "empty configuration file name",
         ));
     }
-    let data = match std::fs::read(std::ffi::OsStr::from_bytes(path)) {
+    // A configuration file is small: read at most MAX_FILE bytes, so a
+    // path like /dev/zero cannot exhaust memory.
+    let read_capped = |p: &std::ffi::OsStr| -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut data = Vec::new();
+        std::fs::File::open(p)?
+            .take(MAX_FILE as u64 + 1)
+            .read_to_end(&mut data)?;
+        if data.len() > MAX_FILE {
+            return Err(std::io::Error::other(format!(
+                "file larger than {MAX_FILE} bytes"
+            )));
+        }
+        Ok(data)
+    };
+    let data = match read_capped(std::ffi::OsStr::from_bytes(path)) {
         Ok(d) => d,
         // fopen() of a directory works in C; reading it yields no line.
         Err(e) if e.raw_os_error() == Some(21) => Vec::new(),

@@ -765,7 +765,9 @@ fn digits_at(buf: &[u8], mut i: usize) -> Option<(u64, usize)> {
 /// The common `VALUE <key> <flags> <len>[ <cas>]\r\n` line, parsed in one
 /// pass. `None` for anything unusual (the caller then uses
 /// [`parse_reply_line`], which gives the same result for every line this
-/// accepts).
+/// accepts whose key has no control byte). Keys are not checked here: the
+/// callers compare them with the keys they asked for, which never hold a
+/// control byte in the ASCII protocol, so such a reply is refused anyway.
 #[inline]
 pub fn parse_value_fast(line: &[u8]) -> Option<(&[u8], u32, usize, Option<u64>)> {
     let rest = line.strip_prefix(b"VALUE ")?;
