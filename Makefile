@@ -91,3 +91,4 @@ BENCH_PYTHON ?= /usr/bin/python3
 bench: lib
 	timeout 900 $(BENCH_PYTHON) benches/bench.py --ours $(BUILD_LIB) \
 	    --command "make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" $(BENCH_ARGS)
+	timeout 300 $(BENCH_PYTHON) benches/tls_bench.py
