@@ -271,23 +271,7 @@ impl Client {
         if noreply {
             return Ok(ReturnCode::Success);
         }
-        if binary {
-            let h = wire::binary_header(conn, opaque)?;
-            if h.status == 0 {
-                conn.skip(h.body_len as usize)?;
-                return Ok(ReturnCode::Success);
-            }
-            return Err(wire::binary_status_error(conn, &h)?);
-        }
-        wire::ascii_drain(conn)?;
-        let n = wire::ascii_line(conn)?;
-        let out = match ascii::parse_reply_line(&conn.buffered()[..n]) {
-            Ok(Reply::Deleted) => Ok(ReturnCode::Success),
-            Ok(r) => Err(reply_error(&r)),
-            Err(e) => Err(e),
-        };
-        conn.consume(n);
-        out
+        simple_reply(conn, binary, opaque, |r| matches!(r, Reply::Deleted))
     }
 
     /// `memcached_increment`/`decrement` (`initial` = None) and their
@@ -419,23 +403,7 @@ impl Client {
         }
         self.namespace = ns;
         conn.flush()?;
-        if binary {
-            let h = wire::binary_header(conn, opaque)?;
-            if h.status == 0 {
-                conn.skip(h.body_len as usize)?;
-                return Ok(ReturnCode::Success);
-            }
-            return Err(wire::binary_status_error(conn, &h)?);
-        }
-        wire::ascii_drain(conn)?;
-        let n = wire::ascii_line(conn)?;
-        let out = match ascii::parse_reply_line(&conn.buffered()[..n]) {
-            Ok(Reply::Touched) => Ok(ReturnCode::Success),
-            Ok(r) => Err(reply_error(&r)),
-            Err(e) => Err(e),
-        };
-        conn.consume(n);
-        out
+        simple_reply(conn, binary, opaque, |r| matches!(r, Reply::Touched))
     }
 
     /// `memcached_exist`: SUCCESS when the key exists, NOTFOUND when not.
@@ -495,6 +463,33 @@ impl Client {
         conn.consume(n);
         out
     }
+}
+
+/// Read the reply of a command whose success carries no data: binary
+/// status 0, or the ASCII line `ok` accepts (anything else is its error).
+fn simple_reply(
+    conn: &mut crate::core::connection::Connection,
+    binary: bool,
+    opaque: u32,
+    ok: fn(&Reply<'_>) -> bool,
+) -> Result<ReturnCode> {
+    if binary {
+        let h = wire::binary_header(conn, opaque)?;
+        if h.status == 0 {
+            conn.skip(h.body_len as usize)?;
+            return Ok(ReturnCode::Success);
+        }
+        return Err(wire::binary_status_error(conn, &h)?);
+    }
+    wire::ascii_drain(conn)?;
+    let n = wire::ascii_line(conn)?;
+    let out = match ascii::parse_reply_line(&conn.buffered()[..n]) {
+        Ok(r) if ok(&r) => Ok(ReturnCode::Success),
+        Ok(r) => Err(reply_error(&r)),
+        Err(e) => Err(e),
+    };
+    conn.consume(n);
+    out
 }
 
 /// The error for an unexpected (or failure) ASCII reply line.
