@@ -26,7 +26,7 @@ DESTDIR      ?=
 
 SONAMES := libmemcached.so.11 libhashkit.so.2 libmemcachedutil.so.2
 
-.PHONY: all lib demo test install exports-table fmt-check clippy clean
+.PHONY: all deps lib demo test install exports-table fmt-check clippy clean
 
 all: lib
 
@@ -34,10 +34,13 @@ lib:
 	$(CARGO) build --release
 	scripts/stage-lib.sh $(BUILD_LIB) $(RELEASE_SO)
 
-demo: lib
+deps:
+	scripts/install-deps.sh
+
+demo: deps lib
 	scripts/demo.sh $(BUILD_LIB)
 
-test:
+test: deps
 	$(CARGO) test --no-fail-fast
 
 # Installing the default staging directory builds it first; an explicit
