@@ -4,6 +4,7 @@
 
 pub mod behavior;
 pub mod client;
+pub mod cnum;
 pub mod config;
 pub mod connection;
 pub mod distribution;

@@ -103,7 +103,7 @@ pub fn parse_servers_bytes(s: &[u8]) -> Result<Vec<RawServerSpec>, Error> {
             ));
         }
         out.push(parse_entry(entry)?);
-        if begin < s.len() && is_space(s[begin]) {
+        if begin < s.len() && crate::core::cnum::is_space(s[begin]) {
             begin += 1;
         }
     }
@@ -164,35 +164,15 @@ fn find(s: &[u8], b: u8) -> Option<usize> {
     s.iter().position(|&x| x == b)
 }
 
-/// C `isspace` in the C locale.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-}
-
-/// C `strtoul(s, NULL, 10)` on 64-bit Linux: blanks, an optional sign, then
-/// digits; no digits gives 0; a minus negates modulo 2^64; overflow is
-/// ERANGE, which 1.1.4 treats as a failed parse.
+/// C `strtoul(s, NULL, 10)`; overflow (ERANGE) is a failed parse in 1.1.4.
 fn strtoul(s: &[u8]) -> Result<u64, Error> {
-    let mut i = 0;
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
+    match crate::core::cnum::strtoul(s) {
+        (v, false) => Ok(v),
+        (_, true) => Err(Error::with_message(
+            ReturnCode::InvalidArguments,
+            "number out of range",
+        )),
     }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let mut v: u64 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(s[i] - b'0')))
-            .ok_or_else(|| {
-                Error::with_message(ReturnCode::InvalidArguments, "number out of range")
-            })?;
-        i += 1;
-    }
-    Ok(if neg { v.wrapping_neg() } else { v })
 }
 
 #[cfg(test)]

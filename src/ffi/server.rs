@@ -499,10 +499,10 @@ unsafe fn list_push(
     weight: u32,
     kind: ServerKind,
 ) -> *mut memcached_server_st {
-    // SAFETY: NULL or a valid list.
     let count = if list.is_null() {
         1
     } else {
+        // SAFETY: a non-NULL list is a valid server list (the caller's contract).
         (unsafe { (*list).number_of_hosts }) as usize + 1
     };
     let Some(size) = count.checked_mul(core::mem::size_of::<memcached_server_st>()) else {

@@ -22,6 +22,7 @@
 //! line at `\n`; a preceding `\r` is dropped).
 
 use super::{MAX_LINE_LEN, MAX_VALUE_LEN, parse_u64, push_i64, push_u64};
+use crate::core::cnum::is_space;
 use crate::core::error::{Error, ReturnCode};
 
 /// Appends a storage command's header line:
@@ -296,10 +297,6 @@ fn message<'a>(c: &'a [u8], keyword: &[u8]) -> &'a [u8] {
 
 fn is_graph(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 /// The run of bytes at the start of `s` satisfying `f`, and the rest.
