@@ -497,6 +497,18 @@ impl Connection {
         self.begin_op()
     }
 
+    /// [`Connection::begin_op`] when no socket option has to be restored:
+    /// `false` (and nothing done) otherwise.
+    #[inline]
+    pub fn begin_op_fast(&mut self) -> bool {
+        if self.rcv_shortened {
+            return false;
+        }
+        self.recvs = 0;
+        self.deadline = None;
+        true
+    }
+
     /// Start an operation. No clock is read and no syscall is made unless
     /// an earlier operation had to shorten the kernel's receive timeout:
     /// the deadline starts at the operation's second recv (so a reply
@@ -523,11 +535,18 @@ impl Connection {
     /// Before each recv after the first of an operation: fail once the
     /// deadline has passed, and shorten the kernel's timeout when it would
     /// overshoot the deadline by more than a factor of two.
+    #[inline]
     fn before_recv(&mut self) -> Result<()> {
         self.recvs += 1;
         if self.recvs == 1 {
             return Ok(());
         }
+        self.before_later_recv()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn before_later_recv(&mut self) -> Result<()> {
         let Wait::For(bound) = self.applied.read else {
             return Ok(());
         };
@@ -696,11 +715,13 @@ impl Connection {
     }
 
     /// Bytes received but not consumed yet.
+    #[inline]
     pub fn buffered(&self) -> &[u8] {
         &self.rbuf[self.rpos..]
     }
 
     /// Mark `n` buffered bytes consumed.
+    #[inline]
     pub fn consume(&mut self, n: usize) {
         self.rpos += n;
         debug_assert!(self.rpos <= self.rbuf.len());
@@ -745,22 +766,7 @@ impl Connection {
             self.rbuf.reserve((limit - len).min(READ_CHUNK));
         }
         if self.tls.is_some() {
-            let old = self.rbuf.len();
-            let take = (limit - old).min(READ_CHUNK);
-            self.rbuf.resize(old + take, 0);
-            let mut chunk = std::mem::take(&mut self.rbuf);
-            let r = self.tls_recv(&mut chunk[old..]);
-            self.rbuf = chunk;
-            return match r {
-                Ok(n) => {
-                    self.rbuf.truncate(old + n);
-                    Ok(())
-                }
-                Err(e) => {
-                    self.rbuf.truncate(old);
-                    Err(e)
-                }
-            };
+            return self.fill_tls(limit);
         }
         let flags = if self.applied.read == Wait::Immediate {
             RecvFlags::DONTWAIT
@@ -788,8 +794,37 @@ impl Connection {
         }
     }
 
+    /// [`Connection::fill`] over TLS: decrypted bytes into the read buffer.
+    #[inline(never)]
+    fn fill_tls(&mut self, limit: usize) -> Result<()> {
+        let old = self.rbuf.len();
+        let take = (limit - old).min(READ_CHUNK);
+        self.rbuf.resize(old + take, 0);
+        let mut chunk = std::mem::take(&mut self.rbuf);
+        let r = self.tls_recv(&mut chunk[old..]);
+        self.rbuf = chunk;
+        match r {
+            Ok(n) => {
+                self.rbuf.truncate(old + n);
+                Ok(())
+            }
+            Err(e) => {
+                self.rbuf.truncate(old);
+                Err(e)
+            }
+        }
+    }
+
     /// Make sure at least `n` bytes are buffered.
+    #[inline]
     pub fn fill_to(&mut self, n: usize) -> Result<()> {
+        if self.buffered().len() >= n {
+            return Ok(());
+        }
+        self.fill_to_slow(n)
+    }
+
+    fn fill_to_slow(&mut self, n: usize) -> Result<()> {
         while self.buffered().len() < n {
             self.rbuf.reserve(n);
             self.fill(n.max(READ_CHUNK))?;
@@ -843,7 +878,17 @@ impl Connection {
     }
 
     /// Discard exactly `n` bytes of the reply stream.
-    pub fn skip(&mut self, mut n: usize) -> Result<()> {
+    #[inline(always)]
+    pub fn skip(&mut self, n: usize) -> Result<()> {
+        if n <= self.buffered().len() {
+            self.consume(n);
+            return Ok(());
+        }
+        self.skip_unbuffered(n)
+    }
+
+    #[inline(never)]
+    fn skip_unbuffered(&mut self, mut n: usize) -> Result<()> {
         while n > 0 {
             if self.buffered().is_empty() {
                 self.fill(READ_CHUNK)?;

@@ -14,6 +14,7 @@ use crate::ffi::types::*;
 /// # Safety
 /// Pointers are NULL or valid for their lengths; `ptr` is a handle.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub unsafe fn store(
     ptr: *mut memcached_st,
     mode: StoreMode,

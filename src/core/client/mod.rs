@@ -462,7 +462,17 @@ impl Client {
     }
 
     /// Index of the server for a key (`memcached_generate_hash_with_redistribution`).
+    #[inline]
     pub fn server_index(&mut self, key: &[u8]) -> Result<usize> {
+        // One server and no ejected server waiting to come back: nothing
+        // to hash (server_index_no_rebuild would answer 0 as well).
+        if self.servers.len() == 1 && self.next_distribution_rebuild == 0 {
+            return Ok(0);
+        }
+        self.server_index_slow(key)
+    }
+
+    fn server_index_slow(&mut self, key: &[u8]) -> Result<usize> {
         if self.servers.is_empty() {
             return Err(Error::with_message(
                 ReturnCode::NoServers,
@@ -494,6 +504,14 @@ impl Client {
         if k == key {
             return t;
         }
+        self.recompute_timeouts()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn recompute_timeouts(&self) -> Timeouts {
+        let b = &self.behaviors;
+        let key = (b.poll_timeout, b.rcv_timeout, b.snd_timeout);
         let poll = Wait::from_millis(b.poll_timeout);
         let t = Timeouts {
             read: poll.capped_micros(b.rcv_timeout),
@@ -507,7 +525,11 @@ impl Client {
     /// A number that changes whenever the timeouts change.
     #[inline]
     fn timeouts_gen(&self) -> u64 {
-        let _ = self.timeouts();
+        let b = &self.behaviors;
+        let key = (b.poll_timeout, b.rcv_timeout, b.snd_timeout);
+        if self.timeouts_cache.get().0 != key {
+            self.recompute_timeouts();
+        }
         self.timeouts_gen.get()
     }
 
@@ -551,7 +573,25 @@ impl Client {
 
     /// Make sure server `idx` has a connection, applying 1.1.4's back-off
     /// rules first (`backoff_handling` then `network_connect`).
+    #[inline(always)]
     pub fn connect(&mut self, idx: usize) -> Result<()> {
+        // The common case inline: connected, timeouts unchanged, no
+        // multi-get left unread and the receive timeout as configured.
+        let generation = self.timeouts_gen();
+        let s = &mut self.servers[idx];
+        if !s.mget_pending
+            && let Some(conn) = s.conn.as_mut()
+            && conn.timeouts_gen == generation
+            && conn.begin_op_fast()
+        {
+            return Ok(());
+        }
+        self.connect_slow(idx)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn connect_slow(&mut self, idx: usize) -> Result<()> {
         if self.servers[idx].conn.is_some() {
             let generation = self.timeouts_gen();
             let conn = self.servers[idx].conn.as_mut().expect("checked");

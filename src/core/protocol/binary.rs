@@ -337,15 +337,13 @@ impl ResponseHeader {
 /// extras + key longer than the body is a [`ReturnCode::ProtocolError`].
 /// The body length is *not* checked against a limit: see
 /// [`check_body_len`].
+#[inline]
 pub fn parse_response_header(bytes: &[u8]) -> Result<Option<ResponseHeader>, Error> {
     let Some(b) = bytes.get(..HEADER_LEN) else {
         return Ok(None);
     };
     if b[0] != RESPONSE_MAGIC {
-        return Err(Error::with_message(
-            ReturnCode::UnknownReadFailure,
-            "binary reply has a wrong magic byte",
-        ));
+        return Err(bad_magic());
     }
     let h = ResponseHeader {
         opcode: b[1],
@@ -358,25 +356,44 @@ pub fn parse_response_header(bytes: &[u8]) -> Result<Option<ResponseHeader>, Err
         cas: u64::from_be_bytes([b[16], b[17], b[18], b[19], b[20], b[21], b[22], b[23]]),
     };
     if u32::from(h.extras_len) + u32::from(h.key_len) > h.body_len {
-        return Err(Error::with_message(
-            ReturnCode::ProtocolError,
-            "binary reply: extras and key longer than the body",
-        ));
+        return Err(body_too_short());
     }
     Ok(Some(h))
+}
+
+#[cold]
+fn bad_magic() -> Error {
+    Error::with_message(
+        ReturnCode::UnknownReadFailure,
+        "binary reply has a wrong magic byte",
+    )
+}
+
+#[cold]
+fn body_too_short() -> Error {
+    Error::with_message(
+        ReturnCode::ProtocolError,
+        "binary reply: extras and key longer than the body",
+    )
 }
 
 /// Rejects a body longer than `max` (use [`MAX_BODY_LEN`] unless a smaller
 /// bound is known) with [`ReturnCode::ProtocolError`], before anything is
 /// sized from it.
+#[inline]
 pub fn check_body_len(h: &ResponseHeader, max: u32) -> Result<(), Error> {
     if h.body_len > max {
-        return Err(Error::with_message(
-            ReturnCode::ProtocolError,
-            format!("binary reply announces {} body bytes", h.body_len),
-        ));
+        return Err(body_too_long(h.body_len));
     }
     Ok(())
+}
+
+#[cold]
+fn body_too_long(len: u32) -> Error {
+    Error::with_message(
+        ReturnCode::ProtocolError,
+        format!("binary reply announces {len} body bytes"),
+    )
 }
 
 /// A whole reply packet, borrowed from the read buffer.
