@@ -152,6 +152,90 @@ fn mget_over_three_servers() {
     });
 }
 
+/// Values of many sizes (empty up to 20 KB), so reply lines and values
+/// straddle the reads: the buffered fast path and the general reader take
+/// turns. With a namespace, and keys that miss in between.
+#[test]
+fn mget_values_of_many_sizes_over_three_servers() {
+    both(|binary| {
+        let (a, b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
+        let mut c = client(&[&a, &b, &d], binary);
+        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
+            .unwrap();
+        c.namespace = b"ns:".to_vec();
+        let value =
+            |i: usize| -> Vec<u8> { (0..(i * 137) % 20_000).map(|j| (j * 7 + i) as u8).collect() };
+        let keys: Vec<Vec<u8>> = (0..200).map(|i| format!("k{i}").into_bytes()).collect();
+        for (i, k) in keys.iter().enumerate() {
+            if i % 4 != 3 {
+                assert_eq!(set(&mut c, k, &value(i), i as u32), ReturnCode::Success);
+            }
+        }
+        for _round in 0..3 {
+            let key_at = |i: usize| keys[i].as_slice();
+            assert_eq!(
+                c.mget(None, keys.len(), &key_at).unwrap(),
+                ReturnCode::Success
+            );
+            let mut seen = std::collections::HashSet::new();
+            let mut sink = VecSink::default();
+            while let Some(meta) = c.fetch(&mut sink).unwrap() {
+                let i: usize = std::str::from_utf8(&sink.key[1..])
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert_eq!(sink.value, value(i), "value of key {i}");
+                assert_eq!(meta.flags, i as u32);
+                assert!(seen.insert(i));
+            }
+            assert_eq!(seen.len(), 150);
+        }
+    });
+}
+
+/// A server killed between a multi-get's rounds: the live servers' values
+/// still come back, the dead one reports an error, and fetching ends.
+#[test]
+fn mget_with_a_killed_server_returns_the_others() {
+    both(|binary| {
+        let (a, mut b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
+        let mut c = client(&[&a, &b, &d], binary);
+        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
+            .unwrap();
+        let keys: Vec<Vec<u8>> = (0..120).map(|i| format!("key-{i}").into_bytes()).collect();
+        for k in &keys {
+            assert_eq!(set(&mut c, k, k, 0), ReturnCode::Success);
+        }
+        let on_b = keys
+            .iter()
+            .filter(|k| c.server_index(k).unwrap() == 1)
+            .count();
+        assert!(on_b > 0 && on_b < keys.len());
+        b.kill();
+        let key_at = |i: usize| keys[i].as_slice();
+        let mut values = 0;
+        let mut errors = 0;
+        match c.mget(None, keys.len(), &key_at) {
+            Ok(_) => {}
+            Err(e) => panic!("mget: {e:?}"),
+        }
+        let mut sink = VecSink::default();
+        for _ in 0..1000 {
+            match c.fetch(&mut sink) {
+                Ok(Some(_)) => {
+                    assert_eq!(sink.key, sink.value);
+                    values += 1;
+                }
+                Ok(None) => break,
+                Err(_) => errors += 1,
+            }
+        }
+        assert!(!c.fetch_pending(), "fetching ended");
+        assert_eq!(values, keys.len() - on_b, "every live server's value");
+        assert!(errors <= 1, "{errors} errors");
+    });
+}
+
 #[test]
 fn namespace_is_on_the_wire_and_stripped() {
     both(|binary| {

@@ -815,6 +815,40 @@ impl Connection {
         }
     }
 
+    /// Receive whatever has already arrived, without waiting: `Ok(true)`
+    /// when bytes were buffered, `Ok(false)` when none were there (or the
+    /// connection is TLS, whose records this does not look into).
+    pub fn fill_nowait(&mut self) -> Result<bool> {
+        if self.tls.is_some() || self.udp {
+            return Ok(false);
+        }
+        if self.rpos > 0 {
+            self.rbuf.drain(..self.rpos);
+            self.rpos = 0;
+        }
+        if self.rbuf.capacity() == self.rbuf.len() {
+            self.rbuf.reserve(READ_CHUNK);
+        }
+        loop {
+            match rustix::net::recv(
+                &self.sock,
+                rustix::buffer::spare_capacity(&mut self.rbuf),
+                RecvFlags::DONTWAIT,
+            ) {
+                Ok((0, _)) => {
+                    return Err(Error::with_message(
+                        ReturnCode::ConnectionFailure,
+                        "the server closed the connection (recv() returned zero)",
+                    ));
+                }
+                Ok(_) => return Ok(true),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(rustix::io::Errno::AGAIN) => return Ok(false),
+                Err(e) => return Err(self.map_recv_error(rustix_err(e))),
+            }
+        }
+    }
+
     /// Make sure at least `n` bytes are buffered.
     #[inline]
     pub fn fill_to(&mut self, n: usize) -> Result<()> {

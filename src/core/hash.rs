@@ -134,11 +134,19 @@ fn le_word(bytes: &[u8]) -> u32 {
 
 /// One-at-a-time (`HASHKIT_HASH_DEFAULT`), signed bytes.
 pub fn one_at_a_time(key: &[u8]) -> u32 {
+    // `v + (v << 10)` is `v * 1025` modulo 2^32; four bytes per iteration.
+    #[inline(always)]
+    fn step(v: u32, b: u8) -> u32 {
+        let v = v.wrapping_add(sx32(b)).wrapping_mul(1025);
+        v ^ (v >> 6)
+    }
     let mut v: u32 = 0;
-    for &b in key {
-        v = v.wrapping_add(sx32(b));
-        v = v.wrapping_add(v << 10);
-        v ^= v >> 6;
+    let mut quads = key.chunks_exact(4);
+    for q in &mut quads {
+        v = step(step(step(step(v, q[0]), q[1]), q[2]), q[3]);
+    }
+    for &b in quads.remainder() {
+        v = step(v, b);
     }
     v = v.wrapping_add(v << 3);
     v ^= v >> 11;

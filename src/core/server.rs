@@ -18,6 +18,51 @@ pub enum ServerState {
     Disabled = 5,
 }
 
+/// Keys in request order, stored back to back in one reused buffer (no
+/// allocation per key once the buffers have grown).
+#[derive(Debug, Default)]
+pub struct KeyList {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl KeyList {
+    /// Forget every key (the buffers are kept).
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    /// Append `prefix ‖ key` as one key.
+    #[inline]
+    pub fn push(&mut self, prefix: &[u8], key: &[u8]) {
+        if !prefix.is_empty() {
+            self.bytes.extend_from_slice(prefix);
+        }
+        self.bytes.extend_from_slice(key);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Number of keys.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Key `i` (`i < len()`).
+    #[inline]
+    pub fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+}
+
 /// A server of a handle.
 #[derive(Debug)]
 pub struct Server {
@@ -48,8 +93,8 @@ pub struct Server {
     pub mget_opaque: u32,
     /// Opaque of the NOOP that ends the pending binary mget.
     pub mget_noop: u32,
-    /// Hashes of the wire keys of the pending mget, in request order.
-    pub mget_keys: Vec<u64>,
+    /// The wire keys of the pending mget, in request order.
+    pub mget_keys: KeyList,
     /// How far replies have advanced through `mget_keys`.
     pub mget_cursor: usize,
 }
@@ -77,7 +122,7 @@ impl Server {
             mget_pending: false,
             mget_opaque: 0,
             mget_noop: 0,
-            mget_keys: Vec::new(),
+            mget_keys: KeyList::default(),
             mget_cursor: 0,
         }
     }
@@ -130,5 +175,29 @@ impl Server {
         } else {
             format!("{}:{}", self.hostname, self.port)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyList;
+
+    #[test]
+    fn key_list_keeps_keys_in_order() {
+        let mut l = KeyList::default();
+        assert!(l.is_empty());
+        l.push(b"", b"a");
+        l.push(b"ns:", b"bc");
+        l.push(b"", b"");
+        l.push(b"", b"def");
+        assert_eq!(l.len(), 4);
+        assert_eq!(l.get(0), b"a");
+        assert_eq!(l.get(1), b"ns:bc");
+        assert_eq!(l.get(2), b"");
+        assert_eq!(l.get(3), b"def");
+        l.clear();
+        assert!(l.is_empty());
+        l.push(b"", b"x");
+        assert_eq!(l.get(0), b"x");
     }
 }

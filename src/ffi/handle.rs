@@ -378,9 +378,11 @@ impl ValueSink for ResultSink {
         // for the duration of the fetch.
         let r = unsafe { &mut *self.res };
         let klen = key.len().min(250);
-        for (d, s) in r.item_key.iter_mut().zip(key[..klen].iter()) {
-            *d = *s as c_char;
-        }
+        // SAFETY: `item_key` holds 251 bytes and klen <= 250; the source is
+        // a different object.
+        unsafe {
+            core::ptr::copy_nonoverlapping(key.as_ptr(), r.item_key.as_mut_ptr().cast::<u8>(), klen)
+        };
         r.item_key[klen] = 0;
         r.key_length = klen;
         r.item_flags = flags;

@@ -81,6 +81,9 @@ pub struct ItemMeta {
 #[derive(Debug)]
 pub struct Client {
     pub servers: Vec<Server>,
+    /// A multi-get just finished reading one server: look at the next one
+    /// without waiting before polling them all.
+    mget_probe: bool,
     pub behaviors: Behaviors,
     /// The key hash (BEHAVIOR_HASH).
     pub hasher: KeyHasher,
@@ -133,6 +136,7 @@ impl Client {
     pub fn new() -> Client {
         Client {
             servers: Vec::new(),
+            mget_probe: false,
             behaviors: Behaviors::default(),
             hasher: KeyHasher::default(),
             dist_hasher: KeyHasher::default(),
@@ -158,6 +162,7 @@ impl Client {
     pub fn clone_config(&self) -> Client {
         let mut c = Client {
             servers: self.servers.iter().map(Server::clone_config).collect(),
+            mget_probe: false,
             behaviors: self.behaviors.clone(),
             hasher: self.hasher.clone(),
             dist_hasher: self.dist_hasher.clone(),

@@ -7,6 +7,7 @@ use crate::core::connection::{self, Connection};
 use crate::core::error::{Error, Result, ReturnCode};
 use crate::core::protocol::ascii::{self, Reply};
 use crate::core::protocol::binary::{self, opcode};
+use crate::core::server::KeyList;
 
 /// Largest extras + key of a value reply we accept (4 bytes of flags and a
 /// key of at most 250 bytes, with room to spare).
@@ -186,6 +187,7 @@ impl Client {
             }
         }
         self.maybe_rebuild_for_eject();
+        self.mget_probe = false;
         let binary = self.behaviors.binary_protocol;
         let cmd = if self.behaviors.support_cas {
             "gets"
@@ -246,7 +248,7 @@ impl Client {
                 }
             }
             let s = &mut self.servers[idx];
-            s.mget_keys.push(wire::wire_key_hash(&ns, key));
+            s.mget_keys.push(&ns, key);
             let conn = s.conn.as_mut().expect("connected");
             if binary {
                 let o = conn.next_opaque();
@@ -331,23 +333,32 @@ impl Client {
                 Some(i) => i,
                 None => return Ok(None),
             };
-            let ns = std::mem::take(&mut self.namespace);
-            let s = &mut self.servers[idx];
-            let mut check = MgetCheck {
-                first: s.mget_opaque,
-                noop: s.mget_noop,
-                keys: &s.mget_keys,
-                cursor: &mut s.mget_cursor,
+            let r = match self.buffered_ascii_value(idx, sink) {
+                Some(r) => r.map(Step::Value),
+                None => {
+                    let ns = std::mem::take(&mut self.namespace);
+                    let s = &mut self.servers[idx];
+                    let mut check = MgetCheck {
+                        first: s.mget_opaque,
+                        noop: s.mget_noop,
+                        keys: &s.mget_keys,
+                        cursor: &mut s.mget_cursor,
+                    };
+                    let conn = s.conn.as_mut().expect("pending servers are connected");
+                    // Each fetch is an operation of its own: its wait starts now.
+                    let r = conn
+                        .begin_op()
+                        .and_then(|()| read_mget_step(conn, binary, &mut check, &ns, idx, sink));
+                    self.namespace = ns;
+                    r
+                }
             };
-            let conn = s.conn.as_mut().expect("pending servers are connected");
-            // Each fetch is an operation of its own: its wait starts now.
-            let r = conn
-                .begin_op()
-                .and_then(|()| read_mget_step(conn, binary, &mut check, &ns, idx, sink));
-            self.namespace = ns;
             match r {
                 Ok(Step::Value(meta)) => return Ok(Some(meta)),
-                Ok(Step::Done) => self.servers[idx].mget_pending = false,
+                Ok(Step::Done) => {
+                    self.servers[idx].mget_pending = false;
+                    self.mget_probe = true;
+                }
                 Ok(Step::Skipped) => {}
                 Err(e) => {
                     self.servers[idx].mget_pending = false;
@@ -357,6 +368,58 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// The common step of an ASCII multi-get: the next reply on server
+    /// `idx` is a `VALUE` whose line, data and `\r\n` are all buffered.
+    /// It is delivered straight from the read buffer (no wait can happen,
+    /// so no operation is started). `None` when anything else is next:
+    /// the general reader takes over, and gives the same result.
+    #[inline]
+    fn buffered_ascii_value(
+        &mut self,
+        idx: usize,
+        sink: &mut dyn ValueSink,
+    ) -> Option<Result<ItemMeta>> {
+        if self.behaviors.binary_protocol {
+            return None;
+        }
+        let s = &mut self.servers[idx];
+        let conn = s.conn.as_mut()?;
+        if conn.outstanding != 0 {
+            return None;
+        }
+        let buf = conn.buffered();
+        let v = ascii::parse_value_fast(buf)?;
+        let data_end = v.line_len + v.len;
+        if buf.get(data_end..data_end + 2)? != b"\r\n" {
+            return None;
+        }
+        let mut check = MgetCheck {
+            first: s.mget_opaque,
+            noop: s.mget_noop,
+            keys: &s.mget_keys,
+            cursor: &mut s.mget_cursor,
+        };
+        if let Err(e) = check.accept_in_order(v.key) {
+            return Some(Err(e));
+        }
+        let key = strip_ns(v.key, &self.namespace);
+        let cas = v.cas.unwrap_or(0);
+        let out = match sink.value_buffer(key, v.flags, cas, v.len) {
+            Ok(out) => out,
+            Err(e) => return Some(Err(e)),
+        };
+        out.copy_from_slice(&buf[v.line_len..data_end]);
+        let meta = ItemMeta {
+            flags: v.flags,
+            cas,
+            len: v.len,
+            server: idx,
+        };
+        conn.unanswered = false;
+        conn.consume(data_end + 2);
+        Some(Ok(meta))
     }
 
     /// Pick a server with pending multi-get replies: one with bytes
@@ -375,6 +438,18 @@ impl Client {
         }
         if pending <= 1 {
             return Ok(if pending == 1 { Some(last) } else { None });
+        }
+        // A server's reply was just read to its end: the others have
+        // usually answered meanwhile. One look at the next pending server
+        // without waiting often saves a poll() (at most one recv is wasted).
+        if std::mem::take(&mut self.mget_probe) {
+            let first = self.servers.iter().position(|s| s.mget_pending);
+            if let Some(i) = first
+                && let Some(conn) = self.servers[i].conn.as_mut()
+                && let Ok(true) = conn.fill_nowait()
+            {
+                return Ok(Some(i));
+            }
         }
         let wait = self.timeouts().read;
         // Positions of the pending servers, on the stack for common sizes.
@@ -456,13 +531,14 @@ struct MgetCheck<'a> {
     first: u32,
     /// Opaque of the closing NOOP.
     noop: u32,
-    /// Wire-key hashes in request order.
-    keys: &'a [u64],
+    /// Wire keys (namespace included) in request order.
+    keys: &'a KeyList,
     /// Replies seen so far have advanced to here.
     cursor: &'a mut usize,
 }
 
 impl MgetCheck<'_> {
+    #[cold]
     fn not_requested() -> Error {
         Error::with_message(
             ReturnCode::ProtocolError,
@@ -471,11 +547,12 @@ impl MgetCheck<'_> {
     }
 
     /// ASCII: values come in request order (misses leave gaps).
-    fn accept_in_order(&mut self, hash: u64) -> Result<()> {
+    #[inline]
+    fn accept_in_order(&mut self, wire_key: &[u8]) -> Result<()> {
         while *self.cursor < self.keys.len() {
-            let k = self.keys[*self.cursor];
+            let k = self.keys.get(*self.cursor);
             *self.cursor += 1;
-            if k == hash {
+            if k == wire_key {
                 return Ok(());
             }
         }
@@ -484,9 +561,10 @@ impl MgetCheck<'_> {
 
     /// Binary: the opaque names the request; it must be newer than the
     /// last reply and its key must match.
-    fn accept_opaque(&mut self, opaque: u32, hash: u64) -> Result<()> {
+    #[inline]
+    fn accept_opaque(&mut self, opaque: u32, wire_key: &[u8]) -> Result<()> {
         let index = opaque.wrapping_sub(self.first.wrapping_add(1)) as usize;
-        if index < *self.cursor || index >= self.keys.len() || self.keys[index] != hash {
+        if index < *self.cursor || index >= self.keys.len() || self.keys.get(index) != wire_key {
             return Err(Self::not_requested());
         }
         *self.cursor = index + 1;
@@ -512,7 +590,7 @@ fn read_mget_step(
             }
             opcode::GETKQ | opcode::GETK if h.status == 0 => {
                 read_binary_value(conn, &h, ns, idx, sink, &mut |wire_key| {
-                    check.accept_opaque(h.opaque, wire::split_key_hash(ns, wire_key))
+                    check.accept_opaque(h.opaque, wire_key)
                 })
                 .map(Step::Value)
             }
@@ -524,7 +602,7 @@ fn read_mget_step(
     } else {
         wire::ascii_drain(conn)?;
         read_ascii_reply(conn, ns, idx, sink, &mut |wire_key| {
-            check.accept_in_order(wire::split_key_hash(ns, wire_key))
+            check.accept_in_order(wire_key)
         })
     }
 }
@@ -539,66 +617,39 @@ fn read_ascii_reply(
     sink: &mut dyn ValueSink,
     expected: &mut dyn FnMut(&[u8]) -> Result<()>,
 ) -> Result<Step> {
-    let n = wire::ascii_line(conn)?;
-    let mut keybuf = [0u8; 256];
-    let line = &conn.buffered()[..n];
-    let parsed = match ascii::parse_value_fast(line) {
-        Some((key, flags, len, cas)) => Ok(Reply::Value {
-            key,
-            flags,
-            len,
-            cas,
-        }),
-        None => ascii::parse_reply_line(line),
-    };
-    let (klen, flags, len, cas) = match parsed {
-        Ok(Reply::Value {
-            key,
-            flags,
-            len,
-            cas,
-        }) => {
-            expected(key)?;
-            let key = strip_ns(key, ns);
-            if key.len() > keybuf.len() {
-                return Err(Error::with_message(
-                    ReturnCode::KeyTooBig,
-                    "the server returned a key longer than 250 bytes",
-                ));
+    // The common case: a whole VALUE line is already buffered.
+    let v = match ascii::parse_value_fast(conn.buffered()) {
+        Some(v) => v,
+        None => {
+            let n = wire::ascii_line(conn)?;
+            match other_line(&conn.buffered()[..n]) {
+                Line::Value(v) => v,
+                Line::Done => {
+                    conn.consume(n);
+                    return Ok(Step::Done);
+                }
+                Line::Failed(e, consume) => {
+                    if consume {
+                        conn.consume(n);
+                    }
+                    return Err(e);
+                }
             }
-            keybuf[..key.len()].copy_from_slice(key);
-            (key.len(), flags, len, cas.unwrap_or(0))
         }
-        Ok(Reply::End) => {
-            conn.consume(n);
-            return Ok(Step::Done);
-        }
-        Ok(Reply::ServerError(m)) => {
-            let e = Error::with_message(
-                ReturnCode::ServerError,
-                String::from_utf8_lossy(m).into_owned(),
-            );
-            conn.consume(n);
-            return Err(e);
-        }
-        Ok(Reply::ClientError(m)) => {
-            let e = Error::with_message(
-                ReturnCode::ClientError,
-                String::from_utf8_lossy(m).into_owned(),
-            );
-            conn.consume(n);
-            return Err(e);
-        }
-        Ok(_) => {
-            return Err(Error::with_message(
-                ReturnCode::UnknownReadFailure,
-                "unexpected reply to get",
-            ));
-        }
-        Err(e) => return Err(e),
     };
-    conn.consume(n);
-    let buf = sink.value_buffer(&keybuf[..klen], flags, cas, len)?;
+    expected(v.key)?;
+    let key = strip_ns(v.key, ns);
+    if key.len() > MAX_REPLY_KEY {
+        return Err(Error::with_message(
+            ReturnCode::KeyTooBig,
+            "the server returned a key longer than 250 bytes",
+        ));
+    }
+    let (flags, len, cas) = (v.flags, v.len, v.cas.unwrap_or(0));
+    let line_len = v.line_len;
+    let buf = sink.value_buffer(key, flags, cas, len)?;
+    conn.unanswered = false;
+    conn.consume(line_len);
     conn.read_exact_into(buf)?;
     wire::ascii_value_end(conn)?;
     Ok(Step::Value(ItemMeta {
@@ -607,6 +658,58 @@ fn read_ascii_reply(
         len,
         server: idx,
     }))
+}
+
+/// Longest key a reply may carry (keys are at most 250 bytes).
+const MAX_REPLY_KEY: usize = 256;
+
+/// A whole reply line that the fast VALUE parser did not take.
+enum Line<'a> {
+    Value(ascii::ValueLine<'a>),
+    Done,
+    /// The error, and whether the line is consumed.
+    Failed(Error, bool),
+}
+
+#[cold]
+fn other_line(line: &[u8]) -> Line<'_> {
+    if let Some(v) = ascii::parse_value_fast(line) {
+        return Line::Value(v);
+    }
+    match ascii::parse_reply_line(line) {
+        Ok(Reply::Value {
+            key,
+            flags,
+            len,
+            cas,
+        }) => Line::Value(ascii::ValueLine {
+            key,
+            flags,
+            len,
+            cas,
+            line_len: line.len(),
+        }),
+        Ok(Reply::End) => Line::Done,
+        Ok(Reply::ServerError(m)) => Line::Failed(
+            Error::with_message(
+                ReturnCode::ServerError,
+                String::from_utf8_lossy(m).into_owned(),
+            ),
+            true,
+        ),
+        Ok(Reply::ClientError(m)) => Line::Failed(
+            Error::with_message(
+                ReturnCode::ClientError,
+                String::from_utf8_lossy(m).into_owned(),
+            ),
+            true,
+        ),
+        Ok(_) => Line::Failed(
+            Error::with_message(ReturnCode::UnknownReadFailure, "unexpected reply to get"),
+            false,
+        ),
+        Err(e) => Line::Failed(e, false),
+    }
 }
 
 /// Read the body of a successful binary GET-family reply into the sink.

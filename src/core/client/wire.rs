@@ -87,39 +87,6 @@ pub fn binary_header_range(conn: &mut Connection, first: u32, last: u32) -> Resu
     }
 }
 
-/// A hash of a key as sent on the wire (`namespace ‖ key`), used to check
-/// that values come back only for keys that were asked for. Eight bytes at
-/// a time; the namespace and the key are absorbed separately.
-#[inline]
-pub fn wire_key_hash(ns: &[u8], key: &[u8]) -> u64 {
-    absorb(absorb(0x9e37_79b9_7f4a_7c15, ns), key)
-}
-
-/// [`wire_key_hash`] of a key the server sent back (namespace included).
-#[inline]
-pub fn split_key_hash(ns: &[u8], wire_key: &[u8]) -> u64 {
-    match wire_key.strip_prefix(ns) {
-        Some(key) => wire_key_hash(ns, key),
-        None => wire_key_hash(&[], wire_key) ^ 1,
-    }
-}
-
-#[inline]
-fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
-    const K: u64 = 0xff51_afd7_ed55_8ccd;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        h = (h ^ u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .wrapping_mul(K)
-            .rotate_left(29);
-    }
-    let mut tail = [0u8; 8];
-    let rest = chunks.remainder();
-    tail[..rest.len()].copy_from_slice(rest);
-    h = (h ^ u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56)).wrapping_mul(K);
-    h ^ (h >> 32)
-}
-
 /// Buffer a small binary body of `len` bytes; it is `conn.buffered()[..len]`.
 pub fn binary_small_body(conn: &mut Connection, len: usize) -> Result<()> {
     if len > MAX_SMALL_BODY {

@@ -741,7 +741,7 @@ mod tests {
 
 /// Decimal digits at `buf[i..]`: their value and the index after them;
 /// `None` for no digit or more than 19 (the general parser decides then).
-#[inline]
+#[inline(always)]
 fn digits_at(buf: &[u8], mut i: usize) -> Option<(u64, usize)> {
     let start = i;
     let mut v: u64 = 0;
@@ -759,22 +759,36 @@ fn digits_at(buf: &[u8], mut i: usize) -> Option<(u64, usize)> {
     (i > start).then_some((v, i))
 }
 
-/// The common `VALUE <key> <flags> <len>[ <cas>]\r\n` line, parsed in one
-/// pass. `None` for anything unusual (the caller then uses
+/// A `VALUE` line parsed by [`parse_value_fast`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ValueLine<'a> {
+    /// The key as on the wire (namespace not stripped).
+    pub key: &'a [u8],
+    pub flags: u32,
+    /// Value bytes that follow the line (then `\r\n`).
+    pub len: usize,
+    pub cas: Option<u64>,
+    /// Length of the line including its `\r\n`.
+    pub line_len: usize,
+}
+
+/// The common `VALUE <key> <flags> <len>[ <cas>]\r\n` line at the start of
+/// `buf` (the unread reply stream), parsed in one pass without looking for
+/// the newline first. `None` when the line is not complete in `buf` or is
+/// anything unusual: the caller then waits for a whole line and uses
 /// [`parse_reply_line`], which gives the same result for every line this
-/// accepts whose key has no control byte). Keys are not checked here: the
-/// callers compare them with the keys they asked for, which never hold a
-/// control byte in the ASCII protocol, so such a reply is refused anyway.
+/// accepts. The key must not hold a blank or control byte, DEL included
+/// (bytes >= 0x80 are allowed, as in the general parser), so the line ends at its first
+/// `\r\n` and never spans a `\n`; lines longer than [`MAX_LINE_LEN`] are
+/// left to the general path, which refuses them.
 #[inline]
-pub fn parse_value_fast(line: &[u8]) -> Option<(&[u8], u32, usize, Option<u64>)> {
-    let rest = line.strip_prefix(b"VALUE ")?;
-    let sp = rest.iter().position(|&b| b == b' ')?;
-    let key = &rest[..sp];
-    // No byte check here: callers compare the key with the one they asked
-    // for, which never holds a control byte in the ASCII protocol.
-    if key.is_empty() {
+pub fn parse_value_fast(buf: &[u8]) -> Option<ValueLine<'_>> {
+    let rest = buf.strip_prefix(b"VALUE ")?;
+    let sp = super::find_blank_or_control(rest)?;
+    if sp == 0 || rest[sp] != b' ' {
         return None;
     }
+    let key = &rest[..sp];
     let (flags, i) = digits_at(rest, sp + 1)?;
     if flags > u64::from(u32::MAX) || rest.get(i) != Some(&b' ') {
         return None;
@@ -790,10 +804,20 @@ pub fn parse_value_fast(line: &[u8]) -> Option<(&[u8], u32, usize, Option<u64>)>
         }
         _ => (None, i),
     };
-    if rest.get(i..)? != b"\r\n" {
+    if rest.get(i..i + 2)? != b"\r\n" {
         return None;
     }
-    Some((key, flags as u32, len as usize, cas))
+    let line_len = b"VALUE ".len() + i + 2;
+    if line_len > MAX_LINE_LEN {
+        return None;
+    }
+    Some(ValueLine {
+        key,
+        flags: flags as u32,
+        len: len as usize,
+        cas,
+        line_len,
+    })
 }
 
 #[cfg(test)]
@@ -816,7 +840,15 @@ mod fast_value_tests {
             b"VALUE \xc3\xa9 7 3\r\n",
         ];
         for line in lines {
-            if let Some((key, flags, len, cas)) = parse_value_fast(line) {
+            if let Some(ValueLine {
+                key,
+                flags,
+                len,
+                cas,
+                line_len,
+            }) = parse_value_fast(line)
+            {
+                assert_eq!(line_len, line.len());
                 assert_eq!(
                     parse_reply_line(line).unwrap(),
                     Reply::Value {
@@ -832,5 +864,36 @@ mod fast_value_tests {
         }
         assert!(parse_value_fast(b"VALUE k 0 5\r\n").is_some());
         assert!(parse_value_fast(b"VALUE key:1 4294967295 32 12345\r\n").is_some());
+    }
+
+    #[test]
+    fn fast_value_reads_the_first_line_of_a_stream() {
+        let stream = b"VALUE key:1 7 5 99\r\nhello\r\nEND\r\n";
+        let v = parse_value_fast(stream).unwrap();
+        assert_eq!(v.key, b"key:1");
+        assert_eq!((v.flags, v.len, v.cas, v.line_len), (7, 5, Some(99), 20));
+        // Every proper prefix is incomplete: left to the line reader.
+        for n in 0..20 {
+            assert_eq!(parse_value_fast(&stream[..n]), None, "prefix {n}");
+        }
+        // Keys with blanks or control bytes (a newline above all) never
+        // reach past the first line.
+        for bad in [
+            &b"VALUE a\nb 0 1\r\nx\r\n"[..],
+            b"VALUE a\tb 0 1\r\n",
+            b"VALUE a\rb 0 1\r\n",
+            b"VALUE k\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f2 0 3\r\n",
+        ] {
+            assert_eq!(parse_value_fast(bad), None);
+        }
+        // Longer than a reply line may be: the general path refuses it.
+        let mut long = b"VALUE ".to_vec();
+        long.extend(std::iter::repeat_n(b'k', MAX_LINE_LEN));
+        long.extend_from_slice(b" 0 1\r\n");
+        assert_eq!(parse_value_fast(&long), None);
+        let mut fits = b"VALUE ".to_vec();
+        fits.extend(std::iter::repeat_n(b'k', MAX_LINE_LEN - 12));
+        fits.extend_from_slice(b" 0 1\r\n");
+        assert_eq!(parse_value_fast(&fits).unwrap().line_len, MAX_LINE_LEN);
     }
 }

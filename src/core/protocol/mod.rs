@@ -192,20 +192,59 @@ pub fn find_newline(buf: &[u8]) -> Option<usize> {
         .map(|i| off + i)
 }
 
+/// Position of the first blank or control byte (at or below `b' '`, or
+/// DEL; bytes >= 0x80 do not count), eight bytes at a time.
+#[inline]
+pub fn find_blank_or_control(buf: &[u8]) -> Option<usize> {
+    let mut chunks = buf.chunks_exact(8);
+    let mut off = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // Bytes below 0x21 with the high bit clear, and bytes equal to
+        // 0x7f. Borrows only run upwards from a real match, so the lowest
+        // flagged byte of either mask is exact.
+        let x = w ^ (LO * 0x7f);
+        let m = (w.wrapping_sub(LO * 0x21) & !w & HI) | (x.wrapping_sub(LO) & !x & HI);
+        if m != 0 {
+            return Some(off + (m.trailing_zeros() / 8) as usize);
+        }
+        off += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b <= b' ' || b == 0x7f)
+        .map(|i| off + i)
+}
+
 /// Whether every byte is printable for the ASCII protocol as a key byte
 /// (no blank, control byte or DEL), eight bytes at a time.
 #[inline]
 pub fn no_blank_or_control(key: &[u8]) -> bool {
-    let mut chunks = key.chunks_exact(8);
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        // A byte below 0x21 (with its high bit clear), or equal to 0x7f.
-        let low = w.wrapping_sub(LO * 0x21) & !w & HI;
-        if low != 0 || has_zero_byte(w ^ (LO * 0x7f)) {
-            return false;
-        }
+    // Per byte: below 0x21 with the high bit clear, or equal to 0x7f. The
+    // masks of every word are gathered and tested once.
+    #[inline(always)]
+    fn flags(w: u64) -> u64 {
+        let x = w ^ (LO * 0x7f);
+        (w.wrapping_sub(LO * 0x21) & !w) | (x.wrapping_sub(LO) & !x)
     }
-    chunks.remainder().iter().all(|&b| b > b' ' && b != 0x7f)
+    #[inline(always)]
+    fn word(b: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+    }
+    let n = key.len();
+    if n < 8 {
+        return key.iter().all(|&b| b > b' ' && b != 0x7f);
+    }
+    let mut acc = 0;
+    let mut at = 0;
+    while at + 8 < n {
+        acc |= flags(word(key, at));
+        at += 8;
+    }
+    // The last eight bytes (overlapping the previous word when n % 8 != 0).
+    acc |= flags(word(key, n - 8));
+    acc & HI == 0
 }
 
 #[cfg(test)]
@@ -227,6 +266,28 @@ mod word_tests {
     }
 
     #[test]
+    fn blank_search_matches_a_byte_search() {
+        for len in 0..=41 {
+            for pos in 0..len {
+                for b in [0u8, 9, 10, 13, 0x20, 0x21, 0x7f, 0x80, 0xa0, 0xff] {
+                    let mut k: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                    k[pos] = b;
+                    // A second match later must not matter.
+                    if pos + 3 < len {
+                        k[pos + 3] = b' ';
+                    }
+                    let want = k.iter().position(|&c| c <= b' ' || c == 0x7f);
+                    assert_eq!(
+                        find_blank_or_control(&k),
+                        want,
+                        "len {len} pos {pos} byte {b}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn key_byte_check_matches_a_byte_check() {
         for bad in [0u8, 1, 9, 10, 13, 31, 32, 127] {
             for pos in 0..20 {
@@ -238,6 +299,21 @@ mod word_tests {
         for good in [33u8, 126, 128, 0x80 | 32, 0xff, 0xa0] {
             let k = vec![good; 19];
             assert!(no_blank_or_control(&k), "byte {good}");
+        }
+        // Every length and position, against the byte-by-byte rule.
+        for len in 1..=41 {
+            for pos in 0..len {
+                for b in [0u8, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xa0, 0xff] {
+                    let mut k: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                    k[pos] = b;
+                    let want = k.iter().all(|&c| c > b' ' && c != 0x7f);
+                    assert_eq!(
+                        no_blank_or_control(&k),
+                        want,
+                        "len {len} pos {pos} byte {b}"
+                    );
+                }
+            }
         }
     }
 }
