@@ -236,6 +236,34 @@ fn mget_with_a_killed_server_returns_the_others() {
     });
 }
 
+/// With HASH_WITH_PREFIX_KEY the namespace takes part in placement: a
+/// multi-get must look for each key where set put it.
+#[test]
+fn mget_places_keys_with_the_namespace_when_prefix_hashing() {
+    both(|binary| {
+        let (a, b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
+        let mut c = client(&[&a, &b, &d], binary);
+        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
+            .unwrap();
+        c.behavior_set(memcached::core::behavior::id::HASH_WITH_PREFIX_KEY, 1)
+            .unwrap();
+        c.namespace = b"prefix:".to_vec();
+        let keys: Vec<Vec<u8>> = (0..60).map(|i| format!("pk{i}").into_bytes()).collect();
+        for k in &keys {
+            assert_eq!(set(&mut c, k, k, 0), ReturnCode::Success);
+        }
+        let key_at = |i: usize| keys[i].as_slice();
+        c.mget(None, keys.len(), &key_at).unwrap();
+        let mut sink = VecSink::default();
+        let mut found = 0;
+        while c.fetch(&mut sink).unwrap().is_some() {
+            assert_eq!(sink.key, sink.value);
+            found += 1;
+        }
+        assert_eq!(found, keys.len());
+    });
+}
+
 #[test]
 fn namespace_is_on_the_wire_and_stripped() {
     both(|binary| {

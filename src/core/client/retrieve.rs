@@ -194,7 +194,6 @@ impl Client {
         } else {
             "get"
         };
-        let ns = std::mem::take(&mut self.namespace);
         let mut failed: Option<Error> = None;
         let mut started = 0usize;
         let mut failures = 0usize;
@@ -247,17 +246,19 @@ impl Client {
                     }
                 }
             }
+            // The namespace stays in place above: with HASH_WITH_PREFIX_KEY
+            // it takes part in placement.
+            let ns = &self.namespace;
             let s = &mut self.servers[idx];
-            s.mget_keys.push(&ns, key);
+            s.mget_keys.push(ns, key);
             let conn = s.conn.as_mut().expect("connected");
             if binary {
                 let o = conn.next_opaque();
-                binary::encode_get(&mut conn.wbuf, opcode::GETKQ, &ns, key, o);
+                binary::encode_get(&mut conn.wbuf, opcode::GETKQ, ns, key, o);
             } else {
-                ascii::push_get_key(&mut conn.wbuf, &ns, key);
+                ascii::push_get_key(&mut conn.wbuf, ns, key);
             }
         }
-        self.namespace = ns;
         // Terminate and send every server's request.
         for idx in 0..self.servers.len() {
             if !self.servers[idx].mget_pending {
