@@ -134,23 +134,52 @@ fn le_word(bytes: &[u8]) -> u32 {
 
 /// One-at-a-time (`HASHKIT_HASH_DEFAULT`), signed bytes.
 pub fn one_at_a_time(key: &[u8]) -> u32 {
-    // `v + (v << 10)` is `v * 1025` modulo 2^32; four bytes per iteration.
-    #[inline(always)]
-    fn step(v: u32, b: u8) -> u32 {
-        let v = v.wrapping_add(sx32(b)).wrapping_mul(1025);
-        v ^ (v >> 6)
-    }
     let mut v: u32 = 0;
     let mut quads = key.chunks_exact(4);
     for q in &mut quads {
-        v = step(step(step(step(v, q[0]), q[1]), q[2]), q[3]);
+        v = oaat_step(oaat_step(oaat_step(oaat_step(v, q[0]), q[1]), q[2]), q[3]);
     }
     for &b in quads.remainder() {
-        v = step(v, b);
+        v = oaat_step(v, b);
     }
+    oaat_finish(v)
+}
+
+/// One byte of [`one_at_a_time`]; `v + (v << 10)` is `v * 1025` modulo 2^32.
+#[inline(always)]
+fn oaat_step(v: u32, b: u8) -> u32 {
+    let v = v.wrapping_add(sx32(b)).wrapping_mul(1025);
+    v ^ (v >> 6)
+}
+
+#[inline(always)]
+fn oaat_finish(mut v: u32) -> u32 {
     v = v.wrapping_add(v << 3);
     v ^= v >> 11;
     v.wrapping_add(v << 15)
+}
+
+/// [`one_at_a_time`] of four keys. The hash is one long dependency chain
+/// per key, so four chains side by side run in about half the time of
+/// four calls (a multi-get hashes every key before it sends anything).
+pub fn one_at_a_time_x4(keys: [&[u8]; 4]) -> [u32; 4] {
+    let common = keys.iter().map(|k| k.len()).min().unwrap_or(0);
+    let [a, b, c, d] = keys.map(|k| &k[..common]);
+    let (mut ha, mut hb, mut hc, mut hd) = (0u32, 0u32, 0u32, 0u32);
+    for (((&xa, &xb), &xc), &xd) in a.iter().zip(b).zip(c).zip(d) {
+        ha = oaat_step(ha, xa);
+        hb = oaat_step(hb, xb);
+        hc = oaat_step(hc, xc);
+        hd = oaat_step(hd, xd);
+    }
+    let mut v = [ha, hb, hc, hd];
+    for (h, k) in v.iter_mut().zip(keys) {
+        for &x in &k[common..] {
+            *h = oaat_step(*h, x);
+        }
+        *h = oaat_finish(*h);
+    }
+    v
 }
 
 /// The 16-byte RFC 1321 digest (`libhashkit_md5_signature`).

@@ -448,6 +448,20 @@ impl Client {
         self.dispatch(h)
     }
 
+    /// Whether [`Client::server_indexes_of_four`] applies: several servers,
+    /// the default key hash, and no namespace in the hashed key.
+    pub(crate) fn places_four_at_once(&self) -> bool {
+        self.servers.len() > 1
+            && matches!(self.hasher, KeyHasher::Builtin(HashAlgorithm::Default))
+            && !self.behaviors.hash_with_prefix_key
+    }
+
+    /// [`Client::server_index_no_rebuild`] of four keys, hashed side by
+    /// side (only when [`Client::places_four_at_once`]).
+    pub(crate) fn server_indexes_of_four(&self, keys: [&[u8]; 4]) -> [usize; 4] {
+        crate::core::hash::one_at_a_time_x4(keys).map(|h| self.dispatch(h).unwrap_or(0))
+    }
+
     fn dispatch(&self, h: u32) -> Option<usize> {
         let n = self.servers.len() as u32;
         match distribution::dispatch(

@@ -199,13 +199,27 @@ impl Client {
         let mut failures = 0usize;
         // Servers whose keys a replica serves in this call (replicas only).
         let mut redirect: Vec<usize> = Vec::new();
+        // Keys are placed four at a time where the hash allows it.
+        let by_four = group.is_none() && self.places_four_at_once();
+        let mut placed = [0usize; 4];
+        let mut placed_from = usize::MAX;
         for i in 0..n {
+            if by_four && i % 4 == 0 && i + 4 <= n {
+                placed = self.server_indexes_of_four([
+                    key_at(i),
+                    key_at(i + 1),
+                    key_at(i + 2),
+                    key_at(i + 3),
+                ]);
+                placed_from = i;
+            }
             let key = key_at(i);
             if any_left_out && !Self::ascii_sendable(key) {
                 continue;
             }
             let primary = match group {
                 Some(g) => self.server_index_no_rebuild(g),
+                None if i >= placed_from && i - placed_from < 4 => Some(placed[i - placed_from]),
                 None => self.server_index_no_rebuild(key),
             }
             .unwrap_or(0);

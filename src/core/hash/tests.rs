@@ -229,3 +229,17 @@ fn key_hasher() {
     assert_eq!(c.clone().hash(b"ab"), 14);
     assert_eq!(format!("{c:?}"), "Custom(<fn>)");
 }
+
+#[test]
+fn four_keys_at_once_match_one_at_a_time() {
+    let keys: Vec<Vec<u8>> = (0..40)
+        .map(|i| (0..i * 7 % 37).map(|j| (j * 31 + i * 17) as u8).collect())
+        .collect();
+    for w in keys.windows(4) {
+        let four = [&w[0][..], &w[1][..], &w[2][..], &w[3][..]];
+        let want = four.map(one_at_a_time);
+        assert_eq!(one_at_a_time_x4(four), want);
+    }
+    let hi = [&HI[..], b"", b"hello", &HI[3..]];
+    assert_eq!(one_at_a_time_x4(hi), hi.map(one_at_a_time));
+}
