@@ -51,6 +51,30 @@ fn get(c: &mut Client, key: &[u8]) -> Option<(Vec<u8>, u32)> {
         .map(|m| (sink.value, m.flags))
 }
 
+/// Three servers and a client over them with KETAMA.
+fn ketama_over_three(binary: bool) -> ([Memcached; 3], Client) {
+    let servers = [Memcached::start(), Memcached::start(), Memcached::start()];
+    let mut c = client(&[&servers[0], &servers[1], &servers[2]], binary);
+    c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
+        .unwrap();
+    (servers, c)
+}
+
+/// mget of `keys`, fetched to the end: (key, value, flags) of each hit.
+fn mget_all(c: &mut Client, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Vec<u8>, u32)> {
+    let key_at = |i: usize| keys[i].as_slice();
+    assert_eq!(
+        c.mget(None, keys.len(), &key_at).unwrap(),
+        ReturnCode::Success
+    );
+    let mut hits = Vec::new();
+    let mut sink = VecSink::default();
+    while let Some(meta) = c.fetch(&mut sink).unwrap() {
+        hits.push((sink.key.clone(), sink.value.clone(), meta.flags));
+    }
+    hits
+}
+
 fn both(f: impl Fn(bool)) {
     f(false);
     f(true);
@@ -124,25 +148,16 @@ fn arith_touch_exist_cas() {
 #[test]
 fn mget_over_three_servers() {
     both(|binary| {
-        let (a, b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
-        let mut c = client(&[&a, &b, &d], binary);
-        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
-            .unwrap();
+        let (_servers, mut c) = ketama_over_three(binary);
         let keys: Vec<Vec<u8>> = (0..300).map(|i| format!("key-{i}").into_bytes()).collect();
         for k in &keys[..200] {
             assert_eq!(set(&mut c, k, k, 3), ReturnCode::Success);
         }
-        let key_at = |i: usize| keys[i].as_slice();
-        assert_eq!(
-            c.mget(None, keys.len(), &key_at).unwrap(),
-            ReturnCode::Success
-        );
         let mut seen = std::collections::HashSet::new();
-        let mut sink = VecSink::default();
-        while let Some(meta) = c.fetch(&mut sink).unwrap() {
-            assert_eq!(sink.key, sink.value, "value belongs to its key");
-            assert_eq!(meta.flags, 3);
-            assert!(seen.insert(sink.key.clone()));
+        for (key, value, flags) in mget_all(&mut c, &keys) {
+            assert_eq!(key, value, "value belongs to its key");
+            assert_eq!(flags, 3);
+            assert!(seen.insert(key));
         }
         assert_eq!(seen.len(), 200);
         let used: std::collections::HashSet<usize> = (0..200)
@@ -158,10 +173,7 @@ fn mget_over_three_servers() {
 #[test]
 fn mget_values_of_many_sizes_over_three_servers() {
     both(|binary| {
-        let (a, b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
-        let mut c = client(&[&a, &b, &d], binary);
-        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
-            .unwrap();
+        let (_servers, mut c) = ketama_over_three(binary);
         c.namespace = b"ns:".to_vec();
         let value =
             |i: usize| -> Vec<u8> { (0..(i * 137) % 20_000).map(|j| (j * 7 + i) as u8).collect() };
@@ -172,20 +184,11 @@ fn mget_values_of_many_sizes_over_three_servers() {
             }
         }
         for _round in 0..3 {
-            let key_at = |i: usize| keys[i].as_slice();
-            assert_eq!(
-                c.mget(None, keys.len(), &key_at).unwrap(),
-                ReturnCode::Success
-            );
             let mut seen = std::collections::HashSet::new();
-            let mut sink = VecSink::default();
-            while let Some(meta) = c.fetch(&mut sink).unwrap() {
-                let i: usize = std::str::from_utf8(&sink.key[1..])
-                    .unwrap()
-                    .parse()
-                    .unwrap();
-                assert_eq!(sink.value, value(i), "value of key {i}");
-                assert_eq!(meta.flags, i as u32);
+            for (key, v, flags) in mget_all(&mut c, &keys) {
+                let i: usize = std::str::from_utf8(&key[1..]).unwrap().parse().unwrap();
+                assert_eq!(v, value(i), "value of key {i}");
+                assert_eq!(flags, i as u32);
                 assert!(seen.insert(i));
             }
             assert_eq!(seen.len(), 150);
@@ -198,10 +201,7 @@ fn mget_values_of_many_sizes_over_three_servers() {
 #[test]
 fn mget_with_a_killed_server_returns_the_others() {
     both(|binary| {
-        let (a, mut b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
-        let mut c = client(&[&a, &b, &d], binary);
-        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
-            .unwrap();
+        let (mut servers, mut c) = ketama_over_three(binary);
         let keys: Vec<Vec<u8>> = (0..120).map(|i| format!("key-{i}").into_bytes()).collect();
         for k in &keys {
             assert_eq!(set(&mut c, k, k, 0), ReturnCode::Success);
@@ -211,7 +211,7 @@ fn mget_with_a_killed_server_returns_the_others() {
             .filter(|k| c.server_index(k).unwrap() == 1)
             .count();
         assert!(on_b > 0 && on_b < keys.len());
-        b.kill();
+        servers[1].kill();
         let key_at = |i: usize| keys[i].as_slice();
         let mut values = 0;
         let mut errors = 0;
@@ -241,10 +241,7 @@ fn mget_with_a_killed_server_returns_the_others() {
 #[test]
 fn mget_places_keys_with_the_namespace_when_prefix_hashing() {
     both(|binary| {
-        let (a, b, d) = (Memcached::start(), Memcached::start(), Memcached::start());
-        let mut c = client(&[&a, &b, &d], binary);
-        c.behavior_set(memcached::core::behavior::id::KETAMA, 1)
-            .unwrap();
+        let (_servers, mut c) = ketama_over_three(binary);
         c.behavior_set(memcached::core::behavior::id::HASH_WITH_PREFIX_KEY, 1)
             .unwrap();
         c.namespace = b"prefix:".to_vec();
@@ -252,15 +249,9 @@ fn mget_places_keys_with_the_namespace_when_prefix_hashing() {
         for k in &keys {
             assert_eq!(set(&mut c, k, k, 0), ReturnCode::Success);
         }
-        let key_at = |i: usize| keys[i].as_slice();
-        c.mget(None, keys.len(), &key_at).unwrap();
-        let mut sink = VecSink::default();
-        let mut found = 0;
-        while c.fetch(&mut sink).unwrap().is_some() {
-            assert_eq!(sink.key, sink.value);
-            found += 1;
-        }
-        assert_eq!(found, keys.len());
+        let hits = mget_all(&mut c, &keys);
+        assert!(hits.iter().all(|(k, v, _)| k == v));
+        assert_eq!(hits.len(), keys.len());
     });
 }
 

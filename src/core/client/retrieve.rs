@@ -7,7 +7,7 @@ use crate::core::connection::{self, Connection};
 use crate::core::error::{Error, Result, ReturnCode};
 use crate::core::protocol::ascii::{self, Reply};
 use crate::core::protocol::binary::{self, opcode};
-use crate::core::server::KeyList;
+use crate::core::server::{KeyList, Server};
 
 /// Largest extras + key of a value reply we accept (4 bytes of flags and a
 /// key of at most 250 bytes, with room to spare).
@@ -311,17 +311,8 @@ impl Client {
         let ns = std::mem::take(&mut self.namespace);
         let binary = self.behaviors.binary_protocol;
         let r = (|| {
-            let s = &mut self.servers[idx];
-            let mut check = MgetCheck {
-                first: s.mget_opaque,
-                noop: s.mget_noop,
-                keys: &s.mget_keys,
-                cursor: &mut s.mget_cursor,
-            };
-            let conn = s
-                .conn
-                .as_mut()
-                .ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
+            let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+            let conn = conn.ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
             loop {
                 match read_mget_step(conn, binary, &mut check, &ns, idx, &mut sink)? {
                     Step::Done => return Ok(()),
@@ -352,14 +343,8 @@ impl Client {
                 Some(r) => r.map(Step::Value),
                 None => {
                     let ns = std::mem::take(&mut self.namespace);
-                    let s = &mut self.servers[idx];
-                    let mut check = MgetCheck {
-                        first: s.mget_opaque,
-                        noop: s.mget_noop,
-                        keys: &s.mget_keys,
-                        cursor: &mut s.mget_cursor,
-                    };
-                    let conn = s.conn.as_mut().expect("pending servers are connected");
+                    let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+                    let conn = conn.expect("pending servers are connected");
                     // Each fetch is an operation of its own: its wait starts now.
                     let r = conn
                         .begin_op()
@@ -399,8 +384,8 @@ impl Client {
         if self.behaviors.binary_protocol {
             return None;
         }
-        let s = &mut self.servers[idx];
-        let conn = s.conn.as_mut()?;
+        let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+        let conn = conn?;
         if conn.outstanding != 0 {
             return None;
         }
@@ -410,12 +395,6 @@ impl Client {
         if buf.get(data_end..data_end + 2)? != b"\r\n" {
             return None;
         }
-        let mut check = MgetCheck {
-            first: s.mget_opaque,
-            noop: s.mget_noop,
-            keys: &s.mget_keys,
-            cursor: &mut s.mget_cursor,
-        };
         if let Err(e) = check.accept_in_order(v.key) {
             return Some(Err(e));
         }
@@ -550,6 +529,17 @@ struct MgetCheck<'a> {
     keys: &'a KeyList,
     /// Replies seen so far have advanced to here.
     cursor: &'a mut usize,
+}
+
+/// The check of server `s`'s pending multi-get, and its connection.
+fn mget_parts(s: &mut Server) -> (MgetCheck<'_>, Option<&mut Connection>) {
+    let check = MgetCheck {
+        first: s.mget_opaque,
+        noop: s.mget_noop,
+        keys: &s.mget_keys,
+        cursor: &mut s.mget_cursor,
+    };
+    (check, s.conn.as_mut())
 }
 
 impl MgetCheck<'_> {
