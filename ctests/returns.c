@@ -172,10 +172,13 @@ static void dead_server(void) {
     memcached_st *m = memcached_create(NULL);
     memcached_server_add(m, "127.0.0.1", 1);
     memcached_behavior_set(m, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, 30);
+    const memcached_instance_st *in = memcached_server_instance_by_position(m, 0);
     memcached_return_t rc = memcached_set(m, "k", 1, "v", 1, 0, 0);
-    printf("dead set: %d last=%d errno=%d\n", (int)rc, (int)memcached_last_error(m), memcached_last_error_errno(m));
+    printf("dead set: %d last=%d errno=%d server=%d\n", (int)rc, (int)memcached_last_error(m),
+           memcached_last_error_errno(m), (int)memcached_server_error_return(in));
     rc = memcached_set(m, "k", 1, "v", 1, 0, 0);
-    printf("dead set again: %d last=%d\n", (int)rc, (int)memcached_last_error(m));
+    printf("dead set again: %d last=%d server=%d\n", (int)rc, (int)memcached_last_error(m),
+           (int)memcached_server_error_return(in));
     size_t len;
     uint32_t flags;
     char *v = memcached_get(m, "k", 1, &len, &flags, &rc);

@@ -19,7 +19,6 @@
 //! Not run (the tools themselves or the features differ, not the results):
 //! `memcslap -U` (UDP is not implemented by our library) and `memcslap -B
 //! --test=get` (Debian's library aborts on an assertion in `io.cc`).
-//! Differences still open are in [`known_differences`] (ignored).
 //!
 //! Skipped (with a message) where `libmemcached-tools` is not installed.
 
@@ -663,25 +662,23 @@ fn refused_servers_report_the_same() {
     });
 }
 
-/// A scenario where our library still differs from 1.1.4 (run with
-/// `cargo test --test tools_more -- --ignored`): memcstat's latency test
-/// names a refused server's error "SERVER HAS FAILED AND IS DISABLED…" in
-/// 1.1.4 (the server's failure state follows it into the tool's clone),
-/// "CONNECTION FAILURE" here (a clone starts with fresh server state).
+/// memcstat's latency test with a refused server: after the failed
+/// `memcached_version`, the next get finds the server backing off and the
+/// server's own error says so ("SERVER HAS FAILED AND IS DISABLED…"), which
+/// the tool prints.
 ///
 /// Intended differences (README), not tested: `--HASH=HSIEH` is accepted
 /// because our libhashkit implements Hsieh, which Debian's build leaves out.
 /// Also not mirrored: the `DEBUG` statement of the
 /// configuration language turns on 1.1.4's bison parser trace on stderr.
 #[test]
-#[ignore = "known difference of the library, see the doc comment"]
-fn known_differences() {
+fn latency_analysis_with_a_refused_server() {
     if !tools_installed() {
         return;
     }
-    differential("known differences", |ours| {
+    differential("latency with a refused server", |ours| {
         let server = Memcached::start();
-        let dir = common::fresh_dir("tools-known");
+        let dir = common::fresh_dir("tools-latency");
         let mut log = String::new();
         let args = strings(&[
             &format!("--servers={DOWN},{}", server.addr()),

@@ -649,11 +649,13 @@ impl Client {
                     s.next_retry = now + period;
                     s.failure_counter = limit - 1;
                     let label = s.label();
-                    self.rebuild_distribution();
-                    return Err(Error::with_message(
+                    let e = Error::with_message(
                         ReturnCode::ServerMarkedDead,
                         format!("server {label} has failed {limit} times and is ejected"),
-                    ));
+                    );
+                    s.set_error(&e);
+                    self.rebuild_distribution();
+                    return Err(e);
                 }
                 s.state = ServerState::InTimeout;
                 if s.next_retry < 1 {
@@ -666,13 +668,16 @@ impl Client {
                     s.timeout_counter = 0;
                     retrying = true;
                 } else {
-                    return Err(Error::with_message(
+                    // Like 1.1.4, the server's own error says so too.
+                    let e = Error::with_message(
                         ReturnCode::ServerTemporarilyDisabled,
                         format!(
                             "server {} is disabled until its retry timeout passes",
                             s.label()
                         ),
-                    ));
+                    );
+                    s.set_error(&e);
+                    return Err(e);
                 }
             }
         }
@@ -725,6 +730,7 @@ impl Client {
                 self.mark_server_for_timeout(idx);
                 if retrying && e.code != ReturnCode::HostLookupFailure {
                     e.code = ReturnCode::ServerTemporarilyDisabled;
+                    self.servers[idx].set_error(&e);
                 }
                 Err(e)
             }
