@@ -352,34 +352,46 @@ impl Client {
     /// a blank or control byte is always refused (it would inject commands).
     #[inline]
     pub fn check_key(&self, key: &[u8]) -> Result<()> {
-        if key.is_empty() || key.len() > MAX_KEY_LEN {
-            return Err(Error::with_message(
-                ReturnCode::BadKeyProvided,
-                format!("key length {} is outside 1..={MAX_KEY_LEN}", key.len()),
-            ));
-        }
-        if self.namespace.len() + key.len() > MAX_KEY_LEN {
-            return Err(Error::with_message(
-                ReturnCode::BadKeyProvided,
-                "namespace plus key is longer than 250 bytes",
-            ));
-        }
-        if !self.behaviors.binary_protocol {
-            if self.behaviors.verify_key {
-                if !key.iter().all(|&b| b.is_ascii_graphic()) {
-                    return Err(Error::with_message(
-                        ReturnCode::BadKeyProvided,
-                        "key contains a byte that is not printable (VERIFY_KEY)",
-                    ));
-                }
-            } else if !Self::ascii_sendable(key) {
-                return Err(Error::with_message(
-                    ReturnCode::BadKeyProvided,
-                    "key contains a blank or control byte, which the ASCII protocol cannot carry",
-                ));
-            }
+        let sendable = self.behaviors.binary_protocol
+            || if self.behaviors.verify_key {
+                key.iter().all(|&b| b.is_ascii_graphic())
+            } else {
+                Self::ascii_sendable(key)
+            };
+        if key.is_empty()
+            || key.len() > MAX_KEY_LEN
+            || self.namespace.len() + key.len() > MAX_KEY_LEN
+            || !sendable
+        {
+            return Err(self.key_error(key));
         }
         Ok(())
+    }
+
+    /// Why [`Client::check_key`] refused `key`.
+    #[cold]
+    fn key_error(&self, key: &[u8]) -> Error {
+        if key.is_empty() || key.len() > MAX_KEY_LEN {
+            Error::with_message(
+                ReturnCode::BadKeyProvided,
+                format!("key length {} is outside 1..={MAX_KEY_LEN}", key.len()),
+            )
+        } else if self.namespace.len() + key.len() > MAX_KEY_LEN {
+            Error::with_message(
+                ReturnCode::BadKeyProvided,
+                "namespace plus key is longer than 250 bytes",
+            )
+        } else if self.behaviors.verify_key {
+            Error::with_message(
+                ReturnCode::BadKeyProvided,
+                "key contains a byte that is not printable (VERIFY_KEY)",
+            )
+        } else {
+            Error::with_message(
+                ReturnCode::BadKeyProvided,
+                "key contains a blank or control byte, which the ASCII protocol cannot carry",
+            )
+        }
     }
 
     /// Whether the ASCII protocol can carry a key (no blank or control byte).

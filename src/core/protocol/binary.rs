@@ -172,8 +172,8 @@ fn wire_key_len(prefix: &[u8], key: &[u8]) -> u16 {
 
 /// Header + extras + key for a command whose body is extras, key and
 /// `value_len` trailing bytes.
-#[inline]
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn encode_keyed(
     buf: &mut Vec<u8>,
     op: u8,
