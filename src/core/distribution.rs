@@ -392,6 +392,7 @@ impl VirtualBuckets {
 /// `n == 0`, and for a consistent distribution with an empty continuum.
 /// VIRTUAL_BUCKET without a map falls back to [`virtual_bucket_without_map`].
 /// (With `n == 1` 1.1.4 skips hashing and dispatch altogether: index 0.)
+#[inline]
 pub fn dispatch(
     distribution: Distribution,
     hash: u32,

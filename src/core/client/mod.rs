@@ -474,6 +474,7 @@ impl Client {
         crate::core::hash::one_at_a_time_x4(keys).map(|h| self.dispatch(h).unwrap_or(0))
     }
 
+    #[inline]
     fn dispatch(&self, h: u32) -> Option<usize> {
         let n = self.servers.len() as u32;
         match distribution::dispatch(

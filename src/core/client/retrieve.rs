@@ -339,7 +339,12 @@ impl Client {
                 Some(i) => i,
                 None => return Ok(None),
             };
-            let r = match self.buffered_ascii_value(idx, sink) {
+            let buffered = if binary {
+                self.buffered_binary_value(idx, sink)
+            } else {
+                self.buffered_ascii_value(idx, sink)
+            };
+            let r = match buffered {
                 Some(r) => r.map(Step::Value),
                 None => {
                     let ns = std::mem::take(&mut self.namespace);
@@ -413,6 +418,65 @@ impl Client {
         };
         conn.unanswered = false;
         conn.consume(data_end + 2);
+        Some(Ok(meta))
+    }
+
+    /// The common step of a binary multi-get: the next reply on server
+    /// `idx` is a GETK/GETKQ success for a key of this multi-get, and its
+    /// header, extras, key and value are all buffered. Delivered straight
+    /// from the read buffer; `None` for anything else (stale replies, the
+    /// closing NOOP, errors, partial packets), which the general reader
+    /// handles with the same result.
+    #[inline]
+    fn buffered_binary_value(
+        &mut self,
+        idx: usize,
+        sink: &mut dyn ValueSink,
+    ) -> Option<Result<ItemMeta>> {
+        let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+        let conn = conn?;
+        let buf = conn.buffered();
+        let h = binary::parse_response_header(buf).ok()??;
+        if !matches!(h.opcode, opcode::GETK | opcode::GETKQ)
+            || h.status != 0
+            || wire::is_stale(h.opaque, check.first)
+            || wire::is_stale(check.noop, h.opaque)
+        {
+            return None;
+        }
+        let pre = h.extras_len as usize + h.key_len as usize;
+        let total = binary::HEADER_LEN + h.body_len as usize;
+        if pre > MAX_VALUE_PREFIX || buf.len() < total {
+            return None;
+        }
+        let body = &buf[binary::HEADER_LEN..total];
+        let flags = match body.get(..4) {
+            Some(f) if h.extras_len >= 4 => u32::from_be_bytes([f[0], f[1], f[2], f[3]]),
+            _ => 0,
+        };
+        let wire_key = &body[h.extras_len as usize..pre];
+        if let Err(e) = check.accept_opaque(h.opaque, wire_key) {
+            return Some(Err(e));
+        }
+        let value = &body[pre..];
+        let out = match sink.value_buffer(
+            strip_ns(wire_key, &self.namespace),
+            flags,
+            h.cas,
+            value.len(),
+        ) {
+            Ok(out) => out,
+            Err(e) => return Some(Err(e)),
+        };
+        out.copy_from_slice(value);
+        let meta = ItemMeta {
+            flags,
+            cas: h.cas,
+            len: value.len(),
+            server: idx,
+        };
+        conn.unanswered = false;
+        conn.consume(total);
         Some(Ok(meta))
     }
 
@@ -742,13 +806,9 @@ fn read_binary_value(
     };
     let wire_key = &b[h.extras_len as usize..pre];
     expected(wire_key)?;
-    let key = strip_ns(wire_key, ns);
-    let mut keybuf = [0u8; MAX_VALUE_PREFIX];
-    keybuf[..key.len()].copy_from_slice(key);
-    let klen = key.len();
-    conn.consume(pre);
     let len = h.value_len() as usize;
-    let buf = sink.value_buffer(&keybuf[..klen], flags, h.cas, len)?;
+    let buf = sink.value_buffer(strip_ns(wire_key, ns), flags, h.cas, len)?;
+    conn.consume(pre);
     conn.read_exact_into(buf)?;
     Ok(ItemMeta {
         flags,
