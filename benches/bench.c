@@ -8,9 +8,10 @@
  *   bench WORKLOAD SERVERS (--ops N | --seconds S)
  *
  *   WORKLOAD  get32-ascii get32-binary set32-ascii set32-binary mget100-1srv
- *             mget100-3srv-ketama set512k get512k noreply10k
+ *             mget100-3srv-ketama mget100-3srv-ketama-binary set512k get512k
+ *             noreply10k
  *   SERVERS   comma-separated host:port list (the first one is used by the
- *             single-server workloads, the first three by mget100-3srv-ketama)
+ *             single-server workloads, the first three by the 3-server ones)
  *   --ops N   exactly N operations (0 is valid: setup only, the baseline that
  *             valgrind/strace figures are subtracted from)
  *   --seconds S  operations until S seconds have passed (throughput)
@@ -213,6 +214,8 @@ int main(int argc, char **argv)
     else if (!strcmp(name, "set32-binary")) w = SET32, binary = 1;
     else if (!strcmp(name, "mget100-1srv")) w = MGET100;
     else if (!strcmp(name, "mget100-3srv-ketama")) w = MGET100, nservers = 3, ketama = 1;
+    else if (!strcmp(name, "mget100-3srv-ketama-binary"))
+        w = MGET100, nservers = 3, ketama = 1, binary = 1;
     else if (!strcmp(name, "set512k")) w = SET512K;
     else if (!strcmp(name, "get512k")) w = GET512K;
     else if (!strcmp(name, "noreply10k")) w = NOREPLY10K;
