@@ -46,7 +46,7 @@
 #define LARGE (512 * 1024)
 #define NOREPLY_SETS 10000
 
-static char keys[NKEYS][32];
+static char keys[NKEYS][64];
 static size_t key_lens[NKEYS];
 static const char *key_ptrs[NKEYS];
 static char small_vals[NKEYS][SMALL];
@@ -226,7 +226,12 @@ int main(int argc, char **argv)
 
     /* Setup: keys, values, handle, stored data, warm-up. */
     for (int i = 0; i < NKEYS; i++) {
-        key_lens[i] = (size_t)snprintf(keys[i], sizeof keys[i], "bench:%s:%03d", name, i);
+        int n = snprintf(keys[i], sizeof keys[i], "bench:%s:%03d", name, i);
+        if (n < 0 || (size_t)n >= sizeof keys[i]) {
+            fprintf(stderr, "bench: workload name too long for its keys\n");
+            return 2;
+        }
+        key_lens[i] = (size_t)n;
         key_ptrs[i] = keys[i];
         snprintf(small_vals[i], SMALL, "value-%03d-", i);
         memset(small_vals[i] + 10, 'a' + i % 26, SMALL - 10);
