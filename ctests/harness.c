@@ -105,3 +105,41 @@ int harness_finish(void)
     }
     return 0;
 }
+
+size_t harness_key(unsigned i, char *buf)
+{
+    static const char *const utf8[] = {"ключ", "鍵", "clé", "Schlüssel", "🔑"};
+    uint32_t x = 2463534242u ^ (i * 2654435761u);
+    size_t len;
+
+    switch (i % 6) {
+    case 0: /* the empty key, 250-byte keys, short ASCII */
+        if (i == 0)
+            return 0;
+        if (i % 12 == 0) {
+            for (size_t k = 0; k < 250; k++)
+                buf[k] = (char)('a' + (i + k) % 26);
+            return 250;
+        }
+        return (size_t)snprintf(buf, 251, "k%u", i);
+    case 1: /* printable ASCII */
+        return (size_t)snprintf(buf, 251, "user:%u:session", i);
+    case 2: /* UTF-8 */
+        return (size_t)snprintf(buf, 251, "%s-%u", utf8[i % 5], i);
+    case 3: /* binary, any byte including NUL and >= 0x80 */
+    default:
+        len = 1 + (x % 250);
+        for (size_t k = 0; k < len; k++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            buf[k] = (char)(x & 0xff);
+        }
+        return len;
+    case 4: /* only high bytes */
+        len = 1 + (i % 40);
+        for (size_t k = 0; k < len; k++)
+            buf[k] = (char)(0x80 + (i * 7 + k * 13) % 128);
+        return len;
+    }
+}

@@ -12,6 +12,7 @@
 #ifndef CTESTS_HARNESS_H
 #define CTESTS_HARNESS_H
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /*
@@ -25,6 +26,11 @@ void harness_check_loaded_library(void);
 
 /* The value of MEMCACHED_SERVERS ("127.0.0.1:PORT"); exits with status 2 when unset. */
 const char *harness_servers(void);
+
+/* Key number i of a fixed mixed set (the empty key, 250-byte keys, ASCII,
+ * UTF-8, only high bytes, any byte including NUL), written to buf (251
+ * bytes); returns its length. hashkit.c and placement.c hash the same keys. */
+size_t harness_key(unsigned i, char *buf);
 
 /* Records one failure at file:line with a message (used by the macros). */
 void harness_fail(const char *file, int line, const char *what);

@@ -22,45 +22,6 @@
 #define NKEYS 12000
 #define HSIEH 7
 
-/* Key number i of a fixed mixed set; returns its length (key in buf[251]). */
-static size_t make_key(unsigned i, char *buf)
-{
-    static const char *const utf8[] = {"ключ", "鍵", "clé", "Schlüssel", "🔑"};
-    uint32_t x = 2463534242u ^ (i * 2654435761u);
-    size_t len;
-
-    switch (i % 6) {
-    case 0: /* the empty key, 250-byte keys, short ASCII */
-        if (i == 0)
-            return 0;
-        if (i % 12 == 0) {
-            for (size_t k = 0; k < 250; k++)
-                buf[k] = (char)('a' + (i + k) % 26);
-            return 250;
-        }
-        return (size_t)snprintf(buf, 251, "k%u", i);
-    case 1: /* printable ASCII */
-        return (size_t)snprintf(buf, 251, "user:%u:session", i);
-    case 2: /* UTF-8 */
-        return (size_t)snprintf(buf, 251, "%s-%u", utf8[i % 5], i);
-    case 3: /* binary, any byte including NUL and >= 0x80 */
-    default:
-        len = 1 + (x % 250);
-        for (size_t k = 0; k < len; k++) {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            buf[k] = (char)(x & 0xff);
-        }
-        return len;
-    case 4: /* only high bytes */
-        len = 1 + (i % 40);
-        for (size_t k = 0; k < len; k++)
-            buf[k] = (char)(0x80 + (i * 7 + k * 13) % 128);
-        return len;
-    }
-}
-
 static uint64_t mix(uint64_t h, uint32_t v)
 {
     return (h ^ v) * 1099511628211ull;
@@ -90,7 +51,7 @@ static void algorithms_over_keys(void)
         CHECK(hashkit_create(&kit) == &kit);
         CHECK(hashkit_set_function(&kit, (hashkit_hash_algorithm_t)alg) == HASHKIT_SUCCESS || alg == HSIEH);
         for (unsigned i = 0; i < NKEYS; i++) {
-            size_t len = make_key(i, key);
+            size_t len = harness_key(i, key);
             uint32_t v = libhashkit_digest(key, len, (hashkit_hash_algorithm_t)alg);
             if (alg != HSIEH) {
                 disagree += memcached_generate_hash_value(key, len, (memcached_hash_t)alg) != v;
@@ -343,7 +304,7 @@ static void memcached_side(void)
         unsigned bad = 0;
         uint64_t sum = 1469598103934665603ull;
         for (unsigned i = 1; i < 2000; i++) {
-            size_t len = make_key(i, key);
+            size_t len = harness_key(i, key);
             uint32_t want = custom_hash(key, len, NULL) % 3;
             uint32_t got = memcached_generate_hash(m, key, len);
             seen_context = NULL;

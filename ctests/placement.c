@@ -23,44 +23,6 @@
 #define NKEYS 12000
 #define MAXSERVERS 8
 
-/* Key number i of a fixed mixed set (same family as hashkit.c). */
-static size_t make_key(unsigned i, char *buf)
-{
-    static const char *const utf8[] = {"ключ", "鍵", "clé", "Schlüssel", "🔑"};
-    uint32_t x = 2463534242u ^ (i * 2654435761u);
-    size_t len;
-
-    switch (i % 6) {
-    case 0: /* the empty key, 250-byte keys, short ASCII */
-        if (i == 0)
-            return 0;
-        if (i % 12 == 0) {
-            for (size_t k = 0; k < 250; k++)
-                buf[k] = (char)('a' + (i + k) % 26);
-            return 250;
-        }
-        return (size_t)snprintf(buf, 251, "k%u", i);
-    case 1: /* printable ASCII */
-        return (size_t)snprintf(buf, 251, "user:%u:session", i);
-    case 2: /* UTF-8 */
-        return (size_t)snprintf(buf, 251, "%s-%u", utf8[i % 5], i);
-    case 4: /* only high bytes */
-        len = 1 + (i % 40);
-        for (size_t k = 0; k < len; k++)
-            buf[k] = (char)(0x80 + (i * 7 + k * 13) % 128);
-        return len;
-    default: /* binary, any byte including NUL and >= 0x80 */
-        len = 1 + (x % 250);
-        for (size_t k = 0; k < len; k++) {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            buf[k] = (char)(x & 0xff);
-        }
-        return len;
-    }
-}
-
 /* How a configuration selects its distribution. */
 enum how { DIST, KETAMA_ON, KETAMA_WEIGHTED_ON, BUCKETS };
 
@@ -212,7 +174,7 @@ static void run(const struct config *c)
            libmemcached_string_hash(memcached_behavior_get_key_hash(m)),
            (int)memcached_behavior_get(m, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED), n);
     for (unsigned i = 0; i < NKEYS; i++) {
-        size_t len = make_key(i, key);
+        size_t len = harness_key(i, key);
         uint32_t idx = memcached_generate_hash(m, key, len);
         if (idx >= n) {
             out_of_range++;
@@ -251,7 +213,7 @@ static void random_in_range(void)
     CHECK(memcached_behavior_set_distribution(m, MEMCACHED_DISTRIBUTION_RANDOM) == MEMCACHED_SUCCESS);
     n = add_servers(m, EIGHT_11211);
     for (unsigned i = 0; i < 2000; i++) {
-        size_t len = make_key(i, key);
+        size_t len = harness_key(i, key);
         bad += memcached_generate_hash(m, key, len) >= n;
     }
     printf("random: %u of 2000 indexes out of range\n", bad);

@@ -12,12 +12,7 @@ use memcached::core::server_list::{ServerKind, ServerSpec};
 fn client(servers: &[&Memcached], binary: bool) -> Client {
     let mut c = Client::new();
     for s in servers {
-        let spec = ServerSpec {
-            hostname: "127.0.0.1".into(),
-            port: s.port,
-            weight: 1,
-            kind: ServerKind::Tcp,
-        };
+        let spec = common::loopback(s.port);
         assert_eq!(c.add_server(&spec), ReturnCode::Success);
     }
     c.behavior_set(
@@ -29,15 +24,7 @@ fn client(servers: &[&Memcached], binary: bool) -> Client {
 }
 
 fn set(c: &mut Client, key: &[u8], value: &[u8], flags: u32) -> ReturnCode {
-    let req = Store {
-        mode: StoreMode::Set,
-        group: key,
-        key,
-        value,
-        exptime: 0,
-        flags,
-        cas: 0,
-    };
+    let req = common::set_request(key, value, flags);
     match c.store(&req) {
         Ok(rc) => rc,
         Err(e) => e.code,
@@ -361,12 +348,7 @@ fn buffered_and_noreply_requests_do_not_desynchronise() {
 fn dead_server_gives_connection_failure_then_disabled() {
     let port = common::free_port();
     let mut c = Client::new();
-    let spec = ServerSpec {
-        hostname: "127.0.0.1".into(),
-        port,
-        weight: 1,
-        kind: ServerKind::Tcp,
-    };
+    let spec = common::loopback(port);
     c.add_server(&spec);
     assert_eq!(set(&mut c, b"k", b"v", 0), ReturnCode::ConnectionFailure);
     assert_eq!(

@@ -10,20 +10,13 @@ use std::time::{Duration, Instant};
 
 use common::Memcached;
 use memcached::core::behavior::id;
-use memcached::core::client::storage::{Store, StoreMode};
 use memcached::core::client::{Client, VecSink};
 use memcached::core::error::ReturnCode;
-use memcached::core::server_list::{ServerKind, ServerSpec};
 
 fn client_for(ports: &[u16], binary: bool) -> Client {
     let mut c = Client::new();
     for &port in ports {
-        let spec = ServerSpec {
-            hostname: "127.0.0.1".into(),
-            port,
-            weight: 1,
-            kind: ServerKind::Tcp,
-        };
+        let spec = common::loopback(port);
         assert_eq!(c.add_server(&spec), ReturnCode::Success);
     }
     c.behavior_set(id::BINARY_PROTOCOL, u64::from(binary))
@@ -32,15 +25,7 @@ fn client_for(ports: &[u16], binary: bool) -> Client {
 }
 
 fn set(c: &mut Client, key: &[u8], value: &[u8]) -> ReturnCode {
-    let req = Store {
-        mode: StoreMode::Set,
-        group: key,
-        key,
-        value,
-        exptime: 0,
-        flags: 0,
-        cas: 0,
-    };
+    let req = common::set_request(key, value, 0);
     c.store(&req).unwrap_or_else(|e| e.code)
 }
 

@@ -21,6 +21,8 @@
 //! one scenario. Scenarios that only make sense in one protocol (binary
 //! magic/opaque/body length, the ASCII `VALUE` length) run only there.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -30,10 +32,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use memcached::core::behavior::id;
-use memcached::core::client::storage::{Store, StoreMode};
 use memcached::core::client::{Client, ValueSink, VecSink};
 use memcached::core::error::{Result as CoreResult, ReturnCode};
-use memcached::core::server_list::{ServerKind, ServerSpec};
 
 /// POLL_TIMEOUT given to the client (ms).
 const POLL_MS: u64 = 300;
@@ -706,12 +706,7 @@ impl ValueSink for CappedSink {
 
 fn client_for(port: u16, binary: bool) -> Client {
     let mut c = Client::new();
-    let spec = ServerSpec {
-        hostname: "127.0.0.1".into(),
-        port,
-        weight: 1,
-        kind: ServerKind::Tcp,
-    };
+    let spec = common::loopback(port);
     assert_eq!(c.add_server(&spec), ReturnCode::Success);
     c.behavior_set(id::BINARY_PROTOCOL, u64::from(binary))
         .expect("BINARY_PROTOCOL");
@@ -723,15 +718,7 @@ fn client_for(port: u16, binary: bool) -> Client {
 }
 
 fn set(c: &mut Client, key: &[u8], value: &[u8]) -> ReturnCode {
-    let req = Store {
-        mode: StoreMode::Set,
-        group: key,
-        key,
-        value,
-        exptime: 0,
-        flags: 0,
-        cas: 0,
-    };
+    let req = common::set_request(key, value, 0);
     match c.store(&req) {
         Ok(rc) => rc,
         Err(e) => e.code,

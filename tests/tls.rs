@@ -9,10 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use memcached::core::behavior::id;
-use memcached::core::client::storage::{Store, StoreMode};
 use memcached::core::client::{Client, VecSink};
 use memcached::core::error::ReturnCode;
-use memcached::core::server_list::{ServerKind, ServerSpec};
 use memcached::core::tls::TlsSettings;
 
 /// Certificates for one test: a CA, a server certificate for 127.0.0.1 and
@@ -193,12 +191,7 @@ fn unsafe_is_root() -> bool {
 fn client(port: u16, tls: TlsSettings, binary: bool) -> Client {
     let mut c = Client::new();
     c.tls = Some(tls);
-    let spec = ServerSpec {
-        hostname: "127.0.0.1".into(),
-        port,
-        weight: 1,
-        kind: ServerKind::Tcp,
-    };
+    let spec = common::loopback(port);
     c.add_server(&spec);
     c.behavior_set(id::BINARY_PROTOCOL, u64::from(binary))
         .unwrap();
@@ -211,15 +204,7 @@ fn set(
     key: &[u8],
     value: &[u8],
 ) -> Result<ReturnCode, memcached::core::error::Error> {
-    c.store(&Store {
-        mode: StoreMode::Set,
-        group: key,
-        key,
-        value,
-        exptime: 0,
-        flags: 0,
-        cas: 0,
-    })
+    c.store(&common::set_request(key, value, 0))
 }
 
 #[test]

@@ -11,26 +11,17 @@ pub fn is_space(b: u8) -> bool {
 /// digits; no digits is 0; a minus negates modulo 2^64; overflow gives
 /// `u64::MAX`.
 pub fn strtoul(s: &[u8]) -> (u64, bool) {
-    let mut i = 0;
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
+    let (neg, digits) = sign_and_digits(s);
     let mut v: u64 = 0;
     let mut over = false;
-    while i < s.len() && s[i].is_ascii_digit() {
+    for &d in digits {
         match v
             .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(s[i] - b'0')))
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
         {
             Some(n) => v = n,
             None => over = true,
         }
-        i += 1;
     }
     if over {
         (u64::MAX, true)
@@ -41,25 +32,59 @@ pub fn strtoul(s: &[u8]) -> (u64, bool) {
     }
 }
 
+/// What `strtoul`/`strtoll` read: leading blanks skipped, then whether a
+/// minus sign came, then the run of decimal digits.
+fn sign_and_digits(s: &[u8]) -> (bool, &[u8]) {
+    let start = s.iter().position(|&b| !is_space(b)).unwrap_or(s.len());
+    let mut rest = &s[start..];
+    let neg = rest.first() == Some(&b'-');
+    if let Some((b'+' | b'-', tail)) = rest.split_first() {
+        rest = tail;
+    }
+    let n = rest
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    (neg, &rest[..n])
+}
+
 /// C `strtoll(s, NULL, 10)`: `None` on overflow (ERANGE).
 pub fn strtoll(s: &[u8]) -> Option<i64> {
-    let mut i = 0;
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
+    let (neg, digits) = sign_and_digits(s);
     let mut v: i128 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        v = v * 10 + i128::from(s[i] - b'0');
+    for &d in digits {
+        v = v * 10 + i128::from(d - b'0');
         if v > i128::from(i64::MAX) + 1 {
             return None;
         }
-        i += 1;
     }
     let v = if neg { -v } else { v };
     i64::try_from(v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strtoul_as_c() {
+        assert_eq!(strtoul(b" \t+12x"), (12, false));
+        assert_eq!(strtoul(b"-1"), (u64::MAX, false));
+        assert_eq!(strtoul(b"18446744073709551615"), (u64::MAX, false));
+        assert_eq!(strtoul(b"18446744073709551616"), (u64::MAX, true));
+        assert_eq!(strtoul(b"abc"), (0, false));
+        assert_eq!(strtoul(b"  -"), (0, false));
+        assert_eq!(strtoul(b""), (0, false));
+    }
+
+    #[test]
+    fn strtoll_as_c() {
+        assert_eq!(strtoll(b"\n 42 "), Some(42));
+        assert_eq!(strtoll(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(strtoll(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(strtoll(b"9223372036854775808"), None);
+        assert_eq!(strtoll(b"-9223372036854775809"), None);
+        assert_eq!(strtoll(b"+-1"), Some(0));
+        assert_eq!(strtoll(b"x"), Some(0));
+    }
 }

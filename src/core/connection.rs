@@ -252,12 +252,7 @@ impl Connection {
             Wait::For(d) => sock.connect_timeout(addr, d),
         };
         if let Err(e) = res {
-            let code =
-                if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock {
-                    ReturnCode::Timeout
-                } else {
-                    ReturnCode::ConnectionFailure
-                };
+            let code = timeout_or(&e, ReturnCode::ConnectionFailure);
             return Err(io_err(code, &e, "connect()"));
         }
         Ok(Self::from_socket(sock))
@@ -314,16 +309,8 @@ impl Connection {
                 ));
             }
             if let Err(e) = tls.complete_io(&mut io) {
-                let code = if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) {
-                    ReturnCode::Timeout
-                } else {
-                    ReturnCode::ConnectionFailure
-                };
                 return Err(Error::with_message(
-                    code,
+                    timeout_or(&e, ReturnCode::ConnectionFailure),
                     format!("TLS: {}", crate::core::tls::describe_handshake_error(&e)),
                 ));
             }
@@ -370,14 +357,7 @@ impl Connection {
         let mut io = SockIo { sock: &self.sock };
         while tls.wants_write() {
             if let Err(e) = tls.write_tls(&mut io) {
-                let code = if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) {
-                    ReturnCode::Timeout
-                } else {
-                    ReturnCode::WriteFailure
-                };
+                let code = timeout_or(&e, ReturnCode::WriteFailure);
                 return Err(io_err(code, &e, "TLS send"));
             }
         }
@@ -582,7 +562,7 @@ impl Connection {
     }
 
     fn map_send_error(&self, e: io::Error) -> Error {
-        if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut {
+        if is_timeout(&e) {
             if self.applied.write == Wait::Immediate {
                 Error::with_message(ReturnCode::Timeout, "timeout was set to zero")
             } else {
@@ -732,7 +712,7 @@ impl Connection {
     }
 
     fn map_recv_error(&self, e: io::Error) -> Error {
-        if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut {
+        if is_timeout(&e) {
             if self.applied.read == Wait::Immediate {
                 Error::with_message(ReturnCode::Timeout, "timeout was set to zero")
             } else {
@@ -952,6 +932,24 @@ impl Connection {
             Ok(n) => Ok(n > 0),
             Err(e) => Err(io_err(ReturnCode::Errno, &rustix_err(e), "poll()")),
         }
+    }
+}
+
+/// Whether an I/O error is a socket timeout running out (`SO_RCVTIMEO` /
+/// `SO_SNDTIMEO` give EAGAIN, a connect timeout gives TimedOut).
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// TIMEOUT for a timed-out socket, `other` for any other error.
+fn timeout_or(e: &io::Error, other: ReturnCode) -> ReturnCode {
+    if is_timeout(e) {
+        ReturnCode::Timeout
+    } else {
+        other
     }
 }
 

@@ -68,30 +68,63 @@ unsafe fn version_of(
     unsafe { specific_error(memc, rc) }
 }
 
+/// Run `f` on a new handle, free the handle and store `f`'s code in `ret`:
+/// the shape of every one-shot helper. `no_handle` (and
+/// MEMORY_ALLOCATION_FAILURE) when no handle could be made.
+///
+/// # Safety
+/// `ret` NULL or writable; `f` may rely on getting a valid handle.
+unsafe fn one_shot<T>(
+    ret: *mut memcached_return_t,
+    no_handle: T,
+    f: impl FnOnce(*mut memcached_st) -> (T, ReturnCode),
+) -> T {
+    // SAFETY: NULL asks for a new handle.
+    let memc = unsafe { memcached_create(core::ptr::null_mut()) };
+    if memc.is_null() {
+        // SAFETY: NULL or writable.
+        unsafe { put(ret, ReturnCode::MemoryAllocationFailure) };
+        return no_handle;
+    }
+    let (value, rc) = f(memc);
+    // SAFETY: the handle made above; NULL or writable `ret`.
+    unsafe {
+        memcached_free(memc);
+        put(ret, rc);
+    }
+    value
+}
+
+/// Give a new handle SASL credentials: `Err` with the refusal's code.
+///
+/// # Safety
+/// `memc` a handle; `username`/`password` NULL or C strings.
+unsafe fn with_credentials(
+    memc: *mut memcached_st,
+    username: *const c_char,
+    password: *const c_char,
+) -> Result<(), ReturnCode> {
+    // SAFETY: as documented.
+    let rc = unsafe { memcached_set_sasl_auth_data(memc, username, password) };
+    if rc.is_failed() { Err(rc) } else { Ok(()) }
+}
+
 ffi_fn! {
     /// `libmemcached_util_ping`: whether the server answers `version`.
     fn libmemcached_util_ping(hostname: *const c_char, port: in_port_t, ret: *mut memcached_return_t) -> bool;
     nonnull()
     {
-        // SAFETY: NULL asks for a new handle.
-        let memc = unsafe { memcached_create(core::ptr::null_mut()) };
-        if memc.is_null() {
-            // SAFETY: NULL or writable.
-            unsafe { put(ret, ReturnCode::MemoryAllocationFailure) };
-            return false;
-        }
-        // SAFETY: a new handle.
-        let mut rc = unsafe { memcached_behavior_set(memc, crate::core::behavior::id::CONNECT_TIMEOUT, 400_000) };
-        if rc.is_success() {
-            // SAFETY: the new handle; the caller's hostname.
-            rc = unsafe { version_of(memc, hostname, port) };
-        }
-        // SAFETY: the handle made above; NULL or writable `ret`.
-        unsafe {
-            memcached_free(memc);
-            put(ret, rc);
-        }
-        rc.is_success()
+        let body = |memc: *mut memcached_st| {
+            // SAFETY: a new handle; the caller's hostname.
+            let mut rc = unsafe { memcached_behavior_set(memc, crate::core::behavior::id::CONNECT_TIMEOUT, 400_000) };
+            if rc.is_success() {
+                // SAFETY: as above.
+                rc = unsafe { version_of(memc, hostname, port) };
+            }
+            (rc.is_success(), rc)
+        };
+        // SAFETY: `ret` is the caller's; `body` gets a new handle.
+        unsafe { one_shot(ret, false, body) }
     }
 }
 
@@ -110,31 +143,17 @@ ffi_fn! {
             // SAFETY: forwarding the caller's arguments.
             return unsafe { libmemcached_util_ping(hostname, port, ret) };
         }
-        // SAFETY: NULL asks for a new handle.
-        let memc = unsafe { memcached_create(core::ptr::null_mut()) };
-        if memc.is_null() {
-            // SAFETY: NULL or writable.
-            unsafe { put(ret, ReturnCode::MemoryAllocationFailure) };
-            return false;
-        }
-        // SAFETY: a new handle; the caller's C strings.
-        let rc = unsafe { memcached_set_sasl_auth_data(memc, username, password) };
-        if rc.is_failed() {
-            // SAFETY: the handle made above; NULL or writable `ret`.
-            unsafe {
-                put(ret, rc);
-                memcached_free(memc);
+        let body = |memc: *mut memcached_st| {
+            // SAFETY: a new handle; the caller's C strings.
+            if let Err(rc) = unsafe { with_credentials(memc, username, password) } {
+                return (false, rc);
             }
-            return false;
-        }
-        // SAFETY: the new handle; the caller's hostname.
-        let rc = unsafe { version_of(memc, hostname, port) };
-        // SAFETY: the handle made above; NULL or writable `ret`.
-        unsafe {
-            memcached_free(memc);
-            put(ret, rc);
-        }
-        rc.is_success()
+            // SAFETY: as above.
+            let rc = unsafe { version_of(memc, hostname, port) };
+            (rc.is_success(), rc)
+        };
+        // SAFETY: `ret` is the caller's; `body` gets a new handle.
+        unsafe { one_shot(ret, false, body) }
     }
 }
 
@@ -172,21 +191,12 @@ ffi_fn! {
     fn libmemcached_util_getpid(hostname: *const c_char, port: in_port_t, ret: *mut memcached_return_t) -> libc::pid_t;
     nonnull()
     {
-        // SAFETY: NULL asks for a new handle.
-        let memc = unsafe { memcached_create(core::ptr::null_mut()) };
-        if memc.is_null() {
-            // SAFETY: NULL or writable.
-            unsafe { put(ret, ReturnCode::MemoryAllocationFailure) };
-            return -1;
-        }
-        // SAFETY: the new handle; the caller's hostname.
-        let (pid, rc) = unsafe { pid_of(memc, hostname, port) };
-        // SAFETY: the handle made above; NULL or writable `ret`.
-        unsafe {
-            memcached_free(memc);
-            put(ret, rc);
-        }
-        pid
+        let body = |memc: *mut memcached_st| {
+            // SAFETY: a new handle; the caller's hostname.
+            unsafe { pid_of(memc, hostname, port) }
+        };
+        // SAFETY: `ret` is the caller's; `body` gets a new handle.
+        unsafe { one_shot(ret, -1, body) }
     }
 }
 
@@ -206,31 +216,16 @@ ffi_fn! {
             // SAFETY: forwarding the caller's arguments.
             return unsafe { libmemcached_util_getpid(hostname, port, ret) };
         }
-        // SAFETY: NULL asks for a new handle.
-        let memc = unsafe { memcached_create(core::ptr::null_mut()) };
-        if memc.is_null() {
-            // SAFETY: NULL or writable.
-            unsafe { put(ret, ReturnCode::MemoryAllocationFailure) };
-            return -1;
-        }
-        // SAFETY: a new handle; the caller's C strings.
-        let rc = unsafe { memcached_set_sasl_auth_data(memc, username, password) };
-        if rc.is_failed() {
-            // SAFETY: the handle made above; NULL or writable `ret`.
-            unsafe {
-                put(ret, rc);
-                memcached_free(memc);
+        let body = |memc: *mut memcached_st| {
+            // SAFETY: a new handle; the caller's C strings.
+            if let Err(rc) = unsafe { with_credentials(memc, username, password) } {
+                return (0, rc);
             }
-            return 0;
-        }
-        // SAFETY: the new handle; the caller's hostname.
-        let (pid, rc) = unsafe { pid_of(memc, hostname, port) };
-        // SAFETY: the handle made above; NULL or writable `ret`.
-        unsafe {
-            memcached_free(memc);
-            put(ret, rc);
-        }
-        pid
+            // SAFETY: as above.
+            unsafe { pid_of(memc, hostname, port) }
+        };
+        // SAFETY: `ret` is the caller's; `body` gets a new handle.
+        unsafe { one_shot(ret, -1, body) }
     }
 }
 
@@ -239,25 +234,17 @@ ffi_fn! {
     fn libmemcached_util_flush(hostname: *const c_char, port: in_port_t, ret: *mut memcached_return_t) -> bool;
     nonnull()
     {
-        // SAFETY: NULL asks for a new handle.
-        let memc = unsafe { memcached_create(core::ptr::null_mut()) };
-        if memc.is_null() {
-            // SAFETY: NULL or writable.
-            unsafe { put(ret, ReturnCode::MemoryAllocationFailure) };
-            return false;
-        }
-        // SAFETY: the new handle; the caller's hostname.
-        let mut rc = unsafe { memcached_server_add(memc, hostname, port) };
-        if rc.is_success() {
-            // SAFETY: a handle.
-            rc = unsafe { memcached_flush(memc, 0) };
-        }
-        // SAFETY: the handle made above; NULL or writable `ret`.
-        unsafe {
-            memcached_free(memc);
-            put(ret, rc);
-        }
-        rc.is_success()
+        let body = |memc: *mut memcached_st| {
+            // SAFETY: a new handle; the caller's hostname.
+            let mut rc = unsafe { memcached_server_add(memc, hostname, port) };
+            if rc.is_success() {
+                // SAFETY: a handle.
+                rc = unsafe { memcached_flush(memc, 0) };
+            }
+            (rc.is_success(), rc)
+        };
+        // SAFETY: `ret` is the caller's; `body` gets a new handle.
+        unsafe { one_shot(ret, false, body) }
     }
 }
 

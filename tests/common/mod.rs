@@ -546,3 +546,30 @@ fn all_threads_stopped(pid: u32) -> bool {
     }
     any
 }
+
+/// A TCP server spec for `127.0.0.1:port`, weight 1 (for the core client).
+pub fn loopback(port: u16) -> memcached::core::server_list::ServerSpec {
+    memcached::core::server_list::ServerSpec {
+        hostname: "127.0.0.1".into(),
+        port,
+        weight: 1,
+        kind: memcached::core::server_list::ServerKind::Tcp,
+    }
+}
+
+/// A plain `set` request of `value` under `key` (no expiry, no CAS).
+pub fn set_request<'a>(
+    key: &'a [u8],
+    value: &'a [u8],
+    flags: u32,
+) -> memcached::core::client::storage::Store<'a> {
+    memcached::core::client::storage::Store {
+        mode: memcached::core::client::storage::StoreMode::Set,
+        group: key,
+        key,
+        value,
+        exptime: 0,
+        flags,
+        cas: 0,
+    }
+}

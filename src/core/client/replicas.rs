@@ -5,6 +5,7 @@
 
 use super::Client;
 use super::storage::Store;
+use crate::core::connection::Connection;
 use crate::core::error::Result;
 use crate::core::protocol::binary::{self, opcode};
 
@@ -17,28 +18,34 @@ impl Client {
         (self.behaviors.number_of_replicas as usize).min(self.servers.len() - 1)
     }
 
-    /// Send quiet copies of a storage request to the replicas of `primary`.
-    pub(crate) fn replicate_store(&mut self, primary: usize, req: &Store<'_>) {
+    /// Send a quiet copy of a request to each replica of `primary`: `send`
+    /// encodes it (with the namespace it is given) and sends it.
+    fn send_to_replicas(
+        &mut self,
+        primary: usize,
+        mut send: impl FnMut(&mut Connection, &[u8]) -> Result<()>,
+    ) {
         let n = self.servers.len();
         for r in 1..=self.replica_count() {
             let idx = (primary + r) % n;
             if self.connect(idx).is_err() {
                 continue;
             }
-            let ns = std::mem::take(&mut self.namespace);
             let conn = self.servers[idx].conn.as_mut().expect("connected");
+            conn.unanswered = true;
+            let r = send(conn, &self.namespace);
+            let _ = self.on_server(idx, r);
+        }
+    }
+
+    /// Send quiet copies of a storage request to the replicas of `primary`.
+    pub(crate) fn replicate_store(&mut self, primary: usize, req: &Store<'_>) {
+        self.send_to_replicas(primary, |conn, ns| {
             let o = conn.next_opaque();
-            let op = match req.mode {
-                super::storage::StoreMode::Add => opcode::ADDQ,
-                super::storage::StoreMode::Replace => opcode::REPLACEQ,
-                super::storage::StoreMode::Append => opcode::APPENDQ,
-                super::storage::StoreMode::Prepend => opcode::PREPENDQ,
-                _ => opcode::SETQ,
-            };
             binary::encode_store(
                 &mut conn.wbuf,
-                op,
-                &ns,
+                req.mode.opcode(true),
+                ns,
                 req.key,
                 req.value.len(),
                 req.flags,
@@ -46,30 +53,17 @@ impl Client {
                 0,
                 o,
             );
-            conn.unanswered = true;
-            let r = conn.flush_with(req.value, b"");
-            self.namespace = ns;
-            let _ = self.on_server(idx, r);
-        }
+            conn.flush_with(req.value, b"")
+        });
     }
 
     /// Send quiet deletes to the replicas of `primary`.
     pub(crate) fn replicate_delete(&mut self, primary: usize, key: &[u8]) {
-        let n = self.servers.len();
-        for r in 1..=self.replica_count() {
-            let idx = (primary + r) % n;
-            if self.connect(idx).is_err() {
-                continue;
-            }
-            let ns = std::mem::take(&mut self.namespace);
-            let conn = self.servers[idx].conn.as_mut().expect("connected");
+        self.send_to_replicas(primary, |conn, ns| {
             let o = conn.next_opaque();
-            binary::encode_delete(&mut conn.wbuf, opcode::DELETEQ, &ns, key, o);
-            conn.unanswered = true;
-            let r = conn.flush();
-            self.namespace = ns;
-            let _ = self.on_server(idx, r);
-        }
+            binary::encode_delete(&mut conn.wbuf, opcode::DELETEQ, ns, key, o);
+            conn.flush()
+        });
     }
 
     /// The server a read of a key placed on `primary` goes to: the first

@@ -33,7 +33,8 @@ impl StoreMode {
         }
     }
 
-    fn opcode(self, quiet: bool) -> u8 {
+    /// The binary opcode (the quiet form for noreply/buffered/replica copies).
+    pub(crate) fn opcode(self, quiet: bool) -> u8 {
         match (self, quiet) {
             (StoreMode::Set | StoreMode::Cas, false) => opcode::SET,
             (StoreMode::Set | StoreMode::Cas, true) => opcode::SETQ,

@@ -167,44 +167,38 @@ mod tests {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of the word is zero.
-#[inline]
-fn has_zero_byte(x: u64) -> bool {
-    x.wrapping_sub(LO) & !x & HI != 0
+/// The high bit of each zero byte of `x`. Borrows only run upwards from a
+/// real zero, so the lowest flagged byte is exact (higher ones may not be).
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
 }
 
-/// Position of the first `b'\n'`, eight bytes at a time.
-#[inline]
-pub fn find_newline(buf: &[u8]) -> Option<usize> {
+/// The high bit of each blank or control byte of `w` (at or below `b' '`,
+/// or DEL; bytes >= 0x80 do not count); the lowest flagged byte is exact.
+#[inline(always)]
+fn blank_or_control_bytes(w: u64) -> u64 {
+    (w.wrapping_sub(LO * 0x21) & !w & HI) | zero_bytes(w ^ (LO * 0x7f))
+}
+
+/// The byte rule [`blank_or_control_bytes`] applies to each byte.
+#[inline(always)]
+fn is_blank_or_control(b: u8) -> bool {
+    b <= b' ' || b == 0x7f
+}
+
+/// Position of the first byte that `flagged` marks in a word (its lowest
+/// mark must be exact) and `matches` accepts alone, eight bytes at a time.
+#[inline(always)]
+fn find_first(
+    buf: &[u8],
+    flagged: impl Fn(u64) -> u64,
+    matches: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut chunks = buf.chunks_exact(8);
     let mut off = 0;
     for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        if has_zero_byte(w ^ (LO * u64::from(b'\n'))) {
-            return chunk.iter().position(|&b| b == b'\n').map(|i| off + i);
-        }
-        off += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| off + i)
-}
-
-/// Position of the first blank or control byte (at or below `b' '`, or
-/// DEL; bytes >= 0x80 do not count), eight bytes at a time.
-#[inline]
-pub fn find_blank_or_control(buf: &[u8]) -> Option<usize> {
-    let mut chunks = buf.chunks_exact(8);
-    let mut off = 0;
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        // Bytes below 0x21 with the high bit clear, and bytes equal to
-        // 0x7f. Borrows only run upwards from a real match, so the lowest
-        // flagged byte of either mask is exact.
-        let x = w ^ (LO * 0x7f);
-        let m = (w.wrapping_sub(LO * 0x21) & !w & HI) | (x.wrapping_sub(LO) & !x & HI);
+        let m = flagged(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
         if m != 0 {
             return Some(off + (m.trailing_zeros() / 8) as usize);
         }
@@ -213,38 +207,49 @@ pub fn find_blank_or_control(buf: &[u8]) -> Option<usize> {
     chunks
         .remainder()
         .iter()
-        .position(|&b| b <= b' ' || b == 0x7f)
+        .position(|&b| matches(b))
         .map(|i| off + i)
 }
 
+/// Position of the first `b'\n'`, eight bytes at a time.
+#[inline]
+pub fn find_newline(buf: &[u8]) -> Option<usize> {
+    find_first(
+        buf,
+        |w| zero_bytes(w ^ (LO * u64::from(b'\n'))),
+        |b| b == b'\n',
+    )
+}
+
+/// Position of the first blank or control byte (at or below `b' '`, or
+/// DEL; bytes >= 0x80 do not count), eight bytes at a time.
+#[inline]
+pub fn find_blank_or_control(buf: &[u8]) -> Option<usize> {
+    find_first(buf, blank_or_control_bytes, is_blank_or_control)
+}
+
 /// Whether every byte is printable for the ASCII protocol as a key byte
-/// (no blank, control byte or DEL), eight bytes at a time.
+/// (no blank, control byte or DEL), eight bytes at a time: the marks of
+/// every word are gathered and tested once.
 #[inline]
 pub fn no_blank_or_control(key: &[u8]) -> bool {
-    // Per byte: below 0x21 with the high bit clear, or equal to 0x7f. The
-    // masks of every word are gathered and tested once.
-    #[inline(always)]
-    fn flags(w: u64) -> u64 {
-        let x = w ^ (LO * 0x7f);
-        (w.wrapping_sub(LO * 0x21) & !w) | (x.wrapping_sub(LO) & !x)
-    }
     #[inline(always)]
     fn word(b: &[u8], at: usize) -> u64 {
         u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
     }
     let n = key.len();
     if n < 8 {
-        return key.iter().all(|&b| b > b' ' && b != 0x7f);
+        return !key.iter().any(|&b| is_blank_or_control(b));
     }
     let mut acc = 0;
     let mut at = 0;
     while at + 8 < n {
-        acc |= flags(word(key, at));
+        acc |= blank_or_control_bytes(word(key, at));
         at += 8;
     }
     // The last eight bytes (overlapping the previous word when n % 8 != 0).
-    acc |= flags(word(key, n - 8));
-    acc & HI == 0
+    acc |= blank_or_control_bytes(word(key, n - 8));
+    acc == 0
 }
 
 #[cfg(test)]
