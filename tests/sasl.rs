@@ -739,6 +739,12 @@ fn tool(
 ) -> common::Bounded {
     let mut cmd = Command::new(name);
     cmd.args(args).current_dir(cwd);
+    run_with(cmd, lib, sasl_path)
+}
+
+/// Runs `cmd` (bounded) with our library directory on `LD_LIBRARY_PATH`
+/// and `SASL_PATH` set when given.
+fn run_with(mut cmd: Command, lib: Option<&Path>, sasl_path: Option<&Path>) -> common::Bounded {
     if let Some(dir) = lib {
         cmd.env("LD_LIBRARY_PATH", dir);
     }
@@ -814,13 +820,7 @@ print("ok")
 fn pylibmc(lib: Option<&Path>, sasl_path: Option<&Path>, srv: &SaslServer) -> common::Bounded {
     let mut cmd = Command::new("/usr/bin/python3");
     cmd.args(["-c", PYLIBMC_SCRIPT, &srv.addr(), USER, PASSWORD]);
-    if let Some(dir) = lib {
-        cmd.env("LD_LIBRARY_PATH", dir);
-    }
-    if let Some(p) = sasl_path {
-        cmd.env("SASL_PATH", p);
-    }
-    run_bounded(&mut cmd, TOOL_LIMIT)
+    run_with(cmd, lib, sasl_path)
 }
 
 #[test]
