@@ -387,6 +387,7 @@ HC_OFF(memcached_st, ketama.continuum_count, 516);
 HC_OFF(memcached_st, ketama.continuum_points_counter, 520);
 HC_OFF(memcached_st, ketama.next_distribution_rebuild, 528);
 HC_OFF(memcached_st, ketama.continuum, 536);
+HC_OFF(memcached_st, user_data, 136);
 HC_OFF(memcached_st, options, 688);
 HC_SIZE(((memcached_st *) 0)->options, 1);
 
@@ -396,7 +397,9 @@ HC_EQ(LIBMEMCACHED_RS, 1);
 HC_OFF(memcached_st, private_handle_, 56);
 HC_OFF(memcached_st, private_magic_, 64);
 HC_OFF(memcached_st, private_reserved_, 72);
-HC_SIZE(((memcached_st *) 0)->private_reserved_, 440);
+HC_SIZE(((memcached_st *) 0)->private_reserved_, 64);
+HC_OFF(memcached_st, private_reserved1_, 144);
+HC_SIZE(((memcached_st *) 0)->private_reserved1_, 368);
 HC_OFF(memcached_st, private_reserved2_, 544);
 HC_SIZE(((memcached_st *) 0)->private_reserved2_, 144);
 #endif

@@ -69,7 +69,9 @@ ctests!(
     pool,
     encoding,
     bad_args,
-    stress
+    stress,
+    fetch_reuse,
+    after_free
 );
 
 #[test]

@@ -73,6 +73,8 @@ valgrind_tests!(
     valgrind_bad_args => "bad_args",
     valgrind_behaviors => "behaviors",
     valgrind_stress => "stress",
+    valgrind_fetch_reuse => "fetch_reuse",
+    valgrind_after_free => "after_free",
 );
 
 /// Extra environment of valgrind runs: memcheck runs threads one at a time,

@@ -7,7 +7,7 @@ use std::ffi::CString;
 use crate::core::client::MAX_NAMESPACE_LEN;
 use crate::core::error::{Error, ReturnCode};
 use crate::ffi::guard::{cstr, put};
-use crate::ffi::handle::{Handle, handle_mut};
+use crate::ffi::handle::{Handle, handle_mut, user_data_slot};
 use crate::ffi::types::*;
 
 /// `memcached_callback_t` values.
@@ -61,7 +61,11 @@ ffi_fn! {
                 set_namespace(h, ns)
             }
             USER_DATA => {
-                h.user_data = data.cast_mut();
+                // SAFETY: `ptr` is a live handle, whose slot is writable.
+                if let Some(p) = unsafe { user_data_slot(ptr) } {
+                    // SAFETY: as above.
+                    unsafe { p.write(data.cast_mut()) };
+                }
                 ReturnCode::Success
             }
             CLEANUP_FUNCTION => {
@@ -103,6 +107,23 @@ ffi_fn! {
         -> *mut c_void;
     nonnull()
     {
+        if flag == USER_DATA {
+            // Also answered for a handle that memcached_free released (1.1.4
+            // keeps the pointer in the struct and the Perl module reads it
+            // after freeing its handle).
+            // SAFETY: `ptr` is NULL or a (possibly released) handle.
+            let Some(slot) = (unsafe { user_data_slot(ptr) }) else {
+                // SAFETY: out-pointer NULL or writable.
+                unsafe { put(error, ReturnCode::InvalidArguments) };
+                return core::ptr::null_mut();
+            };
+            // SAFETY: the slot is readable.
+            let p = unsafe { *slot };
+            let rc = if p.is_null() { ReturnCode::Failure } else { ReturnCode::Success };
+            // SAFETY: out-pointer NULL or writable.
+            unsafe { put(error, rc) };
+            return p;
+        }
         // SAFETY: `ptr` is NULL or a handle.
         let Some(h) = (unsafe { handle_mut(ptr) }) else {
             // SAFETY: out-pointer NULL or writable.
@@ -111,7 +132,6 @@ ffi_fn! {
         };
         let p: *mut c_void = match flag {
             PREFIX_KEY => h.namespace_c.as_ref().map_or(core::ptr::null_mut(), |c| c.as_ptr().cast_mut().cast()),
-            USER_DATA => h.user_data,
             CLEANUP_FUNCTION => h.callbacks.on_cleanup.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
             CLONE_FUNCTION => h.callbacks.on_clone.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
             GET_FAILURE => h.callbacks.get_key_failure.map_or(core::ptr::null_mut(), |f| f as *mut c_void),

@@ -6,7 +6,9 @@ use core::ffi::{c_char, c_void};
 use crate::core::client::storage::{Store, StoreMode};
 use crate::core::error::{Error, ReturnCode};
 use crate::ffi::guard::{bytes, put};
-use crate::ffi::handle::{Handle, MallocSink, RESULT_INITIALIZED, ResultSink, handle_mut};
+use crate::ffi::handle::{
+    Handle, MallocSink, RESULT_ALLOCATED, RESULT_INITIALIZED, ResultSink, handle_mut,
+};
 use crate::ffi::keyargs::group_and_key;
 use crate::ffi::result::{free_result, init_result};
 use crate::ffi::types::*;
@@ -313,6 +315,7 @@ unsafe fn fetch_into(
         alloc: h.alloc,
         memc: ptr,
         res,
+        buffer_for_empty: !h.client.behaviors.binary_protocol,
     };
     match h.client.fetch(&mut sink) {
         // SAFETY: `ptr` is a handle.
@@ -340,8 +343,46 @@ unsafe fn fetch_into(
     }
 }
 
+/// The next value of the pending multi-get, into `res`, with 1.1.4's
+/// ownership rules (`fetch.cc`): a value comes back in `res` (its `count`
+/// goes up); when nothing is left, the code is END if `res` received a
+/// value since its last loop ended and NOTFOUND otherwise, and `res` is
+/// then released: a result the library allocated
+/// (`memcached_result_create(memc, NULL)`, by the caller or for a NULL
+/// argument) is freed, any other one keeps its buffer with `count` reset.
+///
+/// # Safety
+/// `res` an initialised result; `ptr` a handle.
+unsafe fn fetch_step(
+    ptr: *mut memcached_st,
+    h: &mut Handle,
+    res: *mut memcached_result_st,
+) -> Result<(), ReturnCode> {
+    // SAFETY: `res` initialised; `ptr` a handle.
+    let got = unsafe { fetch_into(ptr, h, res) };
+    if let Ok(true) = got {
+        return Ok(());
+    }
+    // SAFETY: `res` is initialised.
+    let r = unsafe { &mut *res };
+    let rc = match got {
+        Err(rc) => rc,
+        _ if r.count > 0 => ReturnCode::End,
+        _ => ReturnCode::Notfound,
+    };
+    if r.options & RESULT_ALLOCATED != 0 {
+        // SAFETY: a result allocated by memcached_result_create.
+        unsafe { free_result(res) };
+    } else {
+        r.count = 0;
+        r.value.end = r.value.string;
+    }
+    Err(rc)
+}
+
 ffi_fn! {
-    /// `memcached_fetch_result`: the next result of an mget; NULL with END when done.
+    /// `memcached_fetch_result`: the next result of an mget; NULL with END
+    /// or NOTFOUND when done (see `fetch_step` for who owns what).
     fn memcached_fetch_result(
         ptr: *mut memcached_st,
         result: *mut memcached_result_st,
@@ -355,56 +396,41 @@ ffi_fn! {
             unsafe { put(error, ReturnCode::InvalidArguments) };
             return core::ptr::null_mut();
         };
-        let mut ours = false;
         let res = if !result.is_null() {
             result
         } else if h.result.options & RESULT_INITIALIZED == 0 {
+            // The handle's own result, when the caller has released it.
             let p: *mut memcached_result_st = &mut *h.result;
             // SAFETY: the handle's own result storage.
             unsafe { init_result(p, ptr, false) };
-            ours = true;
             p
         } else {
-            // SAFETY: allocate a new result (released by the caller or below).
+            // SAFETY: allocate a new result (the caller frees it, or
+            // fetch_step does at the end of the loop).
             let p = unsafe { crate::ffi::result::memcached_result_create(ptr, core::ptr::null_mut()) };
             if p.is_null() {
                 // SAFETY: out-pointer NULL or writable.
                 unsafe { put(error, ReturnCode::MemoryAllocationFailure) };
                 return p;
             }
-            ours = true;
             p
         };
         // SAFETY: `res` initialised; `ptr` a handle.
-        match unsafe { fetch_into(ptr, h, res) } {
-            Ok(true) => {
-                // SAFETY: out-pointer NULL or writable.
-                unsafe { put(error, ReturnCode::Success) };
-                res
-            }
-            other => {
-                // 1.1.4: END when this result has held a value, else NOTFOUND.
-                // SAFETY: `res` is initialised.
-                let used = unsafe { (*res).count } > 0;
-                let rc = match other {
-                    Ok(_) if used => ReturnCode::End,
-                    Ok(_) => ReturnCode::Notfound,
-                    Err(rc) => rc,
-                };
-                if ours {
-                    // SAFETY: a result we initialised or allocated in this call.
-                    unsafe { free_result(res) };
-                }
-                // SAFETY: out-pointer NULL or writable.
-                unsafe { put(error, rc) };
-                core::ptr::null_mut()
-            }
-        }
+        let rc = match unsafe { fetch_step(ptr, h, res) } {
+            Ok(()) => ReturnCode::Success,
+            Err(rc) => rc,
+        };
+        // SAFETY: out-pointer NULL or writable.
+        unsafe { put(error, rc) };
+        if rc == ReturnCode::Success { res } else { core::ptr::null_mut() }
     }
 }
 
 ffi_fn! {
-    /// `memcached_fetch`: the next value (free() it) and its key copied into `key`.
+    /// `memcached_fetch`: the next value (free() it) and its key copied into
+    /// `key`. Values pass through the handle's own result; the value's
+    /// buffer is handed to the caller and the result forgets it entirely
+    /// (pointers and size), so the next value gets a buffer of its own.
     fn memcached_fetch(
         ptr: *mut memcached_st,
         key: *mut c_char,
@@ -415,64 +441,52 @@ ffi_fn! {
     ) -> *mut c_char;
     nonnull()
     {
-        // SAFETY: out-pointers NULL or writable.
-        unsafe {
-            put(value_length, 0);
-            put(key_length, 0);
-            put(flags, 0);
-        }
         // SAFETY: `ptr` is NULL or a handle.
         let Some(h) = (unsafe { handle_mut(ptr) }) else {
             // SAFETY: out-pointer NULL or writable.
             unsafe { put(error, ReturnCode::InvalidArguments) };
             return core::ptr::null_mut();
         };
-        // Like 1.1.4, values pass through the handle's own result.
         let res: *mut memcached_result_st = &mut *h.result;
         if h.result.options & RESULT_INITIALIZED == 0 {
             // SAFETY: the handle's own result storage.
             unsafe { init_result(res, ptr, false) };
         }
         // SAFETY: initialised result; `ptr` a handle.
-        let got = unsafe { fetch_into(ptr, h, res) };
+        if let Err(rc) = unsafe { fetch_step(ptr, h, res) } {
+            // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes.
+            unsafe {
+                put(value_length, 0);
+                put(key_length, 0);
+                put(flags, 0);
+                put(key, 0);
+                put(error, rc);
+            }
+            return core::ptr::null_mut();
+        }
         // SAFETY: initialised above.
         let r = unsafe { &mut *res };
-
-        match got {
-            Ok(true) => {
-                let len = if r.value.string.is_null() { 0 } else { r.value.end as usize - r.value.string as usize };
-                // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes per the API.
-                unsafe {
-                    if !key.is_null() {
-                        core::ptr::copy_nonoverlapping(r.item_key.as_ptr(), key, r.key_length);
-                        key.add(r.key_length).write(0);
-                    }
-                    put(key_length, r.key_length);
-                    put(value_length, len);
-                    put(flags, r.item_flags);
-                    put(error, ReturnCode::Success);
-                }
-                if len == 0 {
-                    core::ptr::null_mut()
-                } else {
-                    let p = r.value.string;
-                    r.value.string = core::ptr::null_mut();
-                    r.value.end = core::ptr::null_mut();
-                    p
-                }
+        let len = if r.value.string.is_null() { 0 } else { r.value.end as usize - r.value.string as usize };
+        // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes per the API.
+        unsafe {
+            put(value_length, len);
+            if !key.is_null() {
+                core::ptr::copy_nonoverlapping(r.item_key.as_ptr(), key, r.key_length);
+                key.add(r.key_length).write(0);
+                put(key_length, r.key_length);
             }
-            Ok(false) => {
-                let rc = if r.count > 0 { ReturnCode::End } else { ReturnCode::Notfound };
-                // SAFETY: out-pointer NULL or writable.
-                unsafe { put(error, rc) };
-                core::ptr::null_mut()
-            }
-            Err(rc) => {
-                // SAFETY: out-pointer NULL or writable.
-                unsafe { put(error, rc) };
-                core::ptr::null_mut()
-            }
+            put(flags, r.item_flags);
+            put(error, ReturnCode::Success);
         }
+        if len == 0 {
+            return core::ptr::null_mut();
+        }
+        // The caller owns the buffer now.
+        let p = r.value.string;
+        r.value.string = core::ptr::null_mut();
+        r.value.end = core::ptr::null_mut();
+        r.value.current_size = 0;
+        p
     }
 }
 

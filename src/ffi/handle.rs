@@ -157,7 +157,6 @@ pub struct Handle {
     pub client: Client,
     pub alloc: Allocators,
     pub callbacks: Callbacks,
-    pub user_data: *mut c_void,
     pub sasl: Sasl,
     /// `memcached_last_error_message` text, kept alive for the caller.
     pub last_message: CString,
@@ -179,7 +178,6 @@ impl Handle {
             client: Client::new(),
             alloc: Allocators::default(),
             callbacks: Callbacks::default(),
-            user_data: core::ptr::null_mut(),
             sasl: Sasl::default(),
             last_message: CString::default(),
             namespace_c: None,
@@ -247,6 +245,27 @@ pub unsafe fn handle_mut<'a>(ptr: *const memcached_st) -> Option<&'a mut Handle>
     // SAFETY: we set `private_handle_` to a leaked `Box<Handle>`; the C API
     // contract is that a handle is used by one thread at a time.
     Some(unsafe { &mut *m.private_handle_.cast::<Handle>() })
+}
+
+/// The `user_data` pointer of a live handle, or of one that
+/// `memcached_free` released (1.1.4 keeps it in the struct, and programs
+/// such as the Perl module read it right after freeing the handle); `None`
+/// for anything else.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a readable `memcached_st`.
+pub unsafe fn user_data_slot(ptr: *const memcached_st) -> Option<*mut *mut c_void> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` is readable per the caller.
+    let magic = unsafe { (*ptr).private_magic_ };
+    if magic != HANDLE_MAGIC && magic != FREED_MAGIC {
+        return None;
+    }
+    // SAFETY: in bounds of the struct; the caller's handle is writable
+    // whenever it is used to set the pointer.
+    Some(unsafe { &raw const (*ptr).user_data }.cast_mut())
 }
 
 /// Refresh the fields of `memcached_st` that callers may read (distribution,
@@ -370,6 +389,11 @@ pub struct ResultSink {
     pub alloc: Allocators,
     pub memc: *const memcached_st,
     pub res: *mut memcached_result_st,
+    /// Whether an empty value gets a (1-byte) buffer when the result has
+    /// none: 1.1.4's ASCII reader allocates one, its binary reader does
+    /// not, and `memcached_result_value` shows the difference (a pointer or
+    /// NULL).
+    pub buffer_for_empty: bool,
 }
 
 impl ValueSink for ResultSink {
@@ -388,6 +412,10 @@ impl ValueSink for ResultSink {
         r.item_flags = flags;
         r.item_cas = cas;
         r.count += 1;
+        if len == 0 && r.value.string.is_null() && !self.buffer_for_empty {
+            r.value.end = core::ptr::null_mut();
+            return Ok(&mut []);
+        }
         if r.value.current_size < len + 1 {
             // SAFETY: `string` is NULL or from these allocators.
             let p = unsafe {

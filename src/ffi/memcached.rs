@@ -6,7 +6,7 @@ use core::ffi::{c_char, c_int, c_void};
 use std::ffi::CString;
 
 use crate::core::error::{ReturnCode, strerror};
-use crate::ffi::handle::{Allocators, Handle, handle_mut, sync_mirror};
+use crate::ffi::handle::{Allocators, Handle, handle_mut, sync_mirror, user_data_slot};
 use crate::ffi::types::*;
 
 /// Set up a `memcached_st` (caller storage or ours) with a fresh handle.
@@ -18,6 +18,12 @@ pub unsafe fn init_struct(ptr: *mut memcached_st, allocated: bool, handle: Box<H
     unsafe { core::ptr::write_bytes(ptr.cast::<u8>(), 0, core::mem::size_of::<memcached_st>()) };
     // SAFETY: as above.
     let m = unsafe { &mut *ptr };
+    let mut handle = handle;
+    // The handle's own result is initialised with it, as in 1.1.4 (so
+    // `memcached_fetch_result(memc, NULL, …)` allocates a result for the
+    // caller and `memcached_fetch` uses this one).
+    // SAFETY: the handle's own result storage.
+    unsafe { crate::ffi::result::init_result(&mut *handle.result, ptr, false) };
     m.private_handle_ = Box::into_raw(handle).cast();
     m.private_magic_ = HANDLE_MAGIC;
     m.options = u8::from(allocated);
@@ -84,12 +90,43 @@ pub unsafe fn free_handle(ptr: *mut memcached_st) {
     crate::ffi::hashkit::kit_release(&mut m.hashkit);
     let raw = m.private_handle_.cast::<Handle>();
     m.private_handle_ = core::ptr::null_mut();
-    m.private_magic_ = 0;
+    m.private_magic_ = FREED_MAGIC;
     // SAFETY: `raw` was produced by Box::into_raw in init_struct.
     drop(unsafe { Box::from_raw(raw) });
     if m.options & 1 != 0 {
-        // SAFETY: we allocated the struct with libc calloc.
-        unsafe { libc::free(ptr.cast()) };
+        release_struct(ptr);
+    }
+}
+
+/// How many released `memcached_st` structs stay allocated.
+const KEEP_RELEASED: usize = 32;
+
+/// Structs we allocated and `memcached_free` released, oldest first.
+static RELEASED: parking_lot::Mutex<std::collections::VecDeque<usize>> =
+    parking_lot::Mutex::new(std::collections::VecDeque::new());
+
+/// Give back a `memcached_st` we allocated, `KEEP_RELEASED` frees later.
+///
+/// Programs written against 1.1.4 read a handle's user data right after
+/// `memcached_free` (the Perl module does, on every free): with 1.1.4 that
+/// reads freed memory that happens to be intact. Keeping the last released
+/// structs allocated, marked `FREED_MAGIC`, makes such a read well defined
+/// (it returns the user data; every other call is refused) instead of
+/// relying on what the allocator left behind.
+fn release_struct(ptr: *mut memcached_st) {
+    let oldest = {
+        let mut kept = RELEASED.lock();
+        kept.push_back(ptr as usize);
+        if kept.len() > KEEP_RELEASED {
+            kept.pop_front()
+        } else {
+            None
+        }
+    };
+    if let Some(old) = oldest {
+        // SAFETY: a struct we allocated with libc calloc and released
+        // KEEP_RELEASED frees ago; nothing of ours refers to it any more.
+        unsafe { libc::free(old as *mut c_void) };
     }
 }
 
@@ -117,7 +154,6 @@ ffi_fn! {
         h.client = src.client.clone_config();
         h.alloc = src.alloc;
         h.callbacks = src.callbacks;
-        h.user_data = src.user_data;
         h.sasl.callbacks = src.sasl.callbacks;
         h.namespace_c = src.namespace_c.clone();
         h.pool_min = src.pool_min;
@@ -130,8 +166,9 @@ ffi_fn! {
         if dst.is_null() {
             return dst;
         }
-        // SAFETY: `dst` was just initialised.
+        // SAFETY: `dst` was just initialised; `source` is a valid handle.
         unsafe {
+            (*dst).user_data = (*source).user_data;
             crate::ffi::hashkit::kit_copy(&mut (*dst).hashkit, &src_hashkit);
             (*dst).hashkit.options = 0;
         }
@@ -195,8 +232,8 @@ ffi_fn! {
     fn memcached_get_user_data(ptr: *const memcached_st) -> *mut c_void;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        unsafe { handle_mut(ptr) }.map_or(core::ptr::null_mut(), |h| h.user_data)
+        // SAFETY: `ptr` is a (possibly released) handle; the slot is readable.
+        unsafe { user_data_slot(ptr) }.map_or(core::ptr::null_mut(), |p| unsafe { *p })
     }
 }
 
@@ -205,9 +242,10 @@ ffi_fn! {
     fn memcached_set_user_data(ptr: *mut memcached_st, data: *mut c_void) -> *mut c_void;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        match unsafe { handle_mut(ptr) } {
-            Some(h) => core::mem::replace(&mut h.user_data, data),
+        // SAFETY: `ptr` is a live handle, whose slot is writable.
+        match unsafe { handle_mut(ptr) }.and_then(|_| unsafe { user_data_slot(ptr) }) {
+            // SAFETY: as above.
+            Some(p) => unsafe { p.replace(data) },
             None => core::ptr::null_mut(),
         }
     }

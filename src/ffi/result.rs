@@ -140,13 +140,15 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// `memcached_result_value`: NUL-terminated value, or NULL when empty.
+    /// `memcached_result_value`: the value buffer (not NUL-terminated).
     fn memcached_result_value(self_: *const memcached_result_st) -> *const c_char;
     nonnull(self_)
     {
         // SAFETY: a valid result.
         let r = unsafe { &*self_ };
-        if r.value.string.is_null() || r.value.end == r.value.string { core::ptr::null() } else { r.value.string }
+        // As 1.1.4: the buffer, also for an empty value (NULL only before
+        // the result ever held a value).
+        r.value.string
     }
 }
 

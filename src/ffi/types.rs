@@ -156,6 +156,10 @@ pub struct ketama_mirror {
 
 /// Marks a `memcached_st` whose `private_handle_` we set.
 pub const HANDLE_MAGIC: u64 = 0x6d63_7273_6861_6e64; // "mcrshand"
+/// Marks a `memcached_st` that `memcached_free` released: every call on it
+/// is refused, but its `user_data` can still be read (see
+/// `crate::ffi::memcached::free_handle`).
+pub const FREED_MAGIC: u64 = 0x6d63_7273_6672_6565; // "mcrsfree"
 
 /// `memcached_st` (696 bytes). Callers may allocate it; the real state lives
 /// in a heap [`crate::ffi::handle::Handle`] pointed to by `private_handle_`.
@@ -168,7 +172,12 @@ pub struct memcached_st {
     pub hashkit: hashkit_st,
     pub private_handle_: *mut c_void,
     pub private_magic_: u64,
-    pub private_reserved_: [u8; 440],
+    pub private_reserved_: [u8; 64],
+    /// `memcached_set_user_data`'s pointer, at 1.1.4's offset: the one
+    /// place it is kept (C-only state), and still readable after
+    /// `memcached_free` (see `crate::ffi::memcached::free_handle`).
+    pub user_data: *mut c_void,
+    pub private_reserved1_: [u8; 368],
     pub ketama: ketama_mirror,
     pub private_reserved2_: [u8; 144],
     /// bit 0: is_allocated

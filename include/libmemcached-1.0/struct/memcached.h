@@ -2,8 +2,8 @@
  *
  * Callers may embed a memcached_st in their own storage and pass it to
  * memcached_create(). Only the leading fields (state, flags, distribution,
- * hashkit), the ketama summary and options are laid out as in libmemcached
- * 1.1.4; everything named private_*_ is internal to libmemcached-rs, which
+ * hashkit), user_data, the ketama summary and options are laid out as in
+ * libmemcached 1.1.4; everything named private_*_ is internal to libmemcached-rs, which
  * keeps its real state behind private_handle_. Do not touch those fields. */
 #ifndef LIBMEMCACHED_RS_STRUCT_MEMCACHED_H
 #define LIBMEMCACHED_RS_STRUCT_MEMCACHED_H
@@ -48,8 +48,15 @@ struct memcached_st {
   void *private_handle_; /* offset 56 */
   /* Internal to libmemcached-rs: marks an initialised handle. */
   uint64_t private_magic_; /* offset 64 */
+  /* Internal to libmemcached-rs: reserved, keeps user_data at offset 136. */
+  char private_reserved_[64]; /* offset 72 */
+
+  /* The pointer of memcached_set_user_data / MEMCACHED_CALLBACK_USER_DATA
+   * (offset 136, as in libmemcached 1.1.4). */
+  void *user_data;
+
   /* Internal to libmemcached-rs: reserved, keeps ketama at offset 512. */
-  char private_reserved_[440]; /* offset 72 */
+  char private_reserved1_[368]; /* offset 144 */
 
   /* Summary of the consistent-hashing continuum (offset 512). */
   struct {
