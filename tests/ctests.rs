@@ -71,7 +71,8 @@ ctests!(
     bad_args,
     stress,
     fetch_reuse,
-    after_free
+    after_free,
+    group_keys
 );
 
 #[test]

@@ -56,10 +56,9 @@ impl Client {
             ));
         }
         self.check_key(key)?;
-        if !std::ptr::eq(group, key) {
-            self.check_key(group)?;
-        }
-        let primary = self.server_index(group)?;
+        // A group key is only hashed (never checked); an empty one means
+        // "place by the key", as 1.1.4's get goes through its mget.
+        let primary = self.server_index(if group.is_empty() { key } else { group })?;
         let idx = self.read_server(primary)?;
         if self.servers[idx].mget_pending {
             let r = self.drain_mget(idx);
@@ -172,9 +171,9 @@ impl Client {
                 "number_of_keys was zero",
             ));
         }
-        if let Some(g) = group {
-            self.check_key(g)?;
-        }
+        // A group key is only hashed (never checked); an empty one means
+        // "place each key by itself", as in 1.1.4.
+        let group = group.filter(|g| !g.is_empty());
         let mut any_left_out = false;
         for i in 0..n {
             any_left_out |= !self.check_mget_key(key_at(i))?;

@@ -69,12 +69,11 @@ fn too_large(msg: &[u8]) -> bool {
 }
 
 impl Client {
-    /// Resolve the server for `group`, validating `key`, and connect.
+    /// Resolve the server for `group`, validating `key`, and connect. A
+    /// group key is only hashed, never sent, so (as in 1.1.4) it is not
+    /// checked: an empty one or one with blanks is hashed as it is.
     pub(crate) fn target(&mut self, group: &[u8], key: &[u8]) -> Result<usize> {
         self.check_key(key)?;
-        if !std::ptr::eq(group, key) {
-            self.check_key(group)?;
-        }
         let idx = self.server_index(group)?;
         self.connect(idx)?;
         Ok(idx)
