@@ -72,7 +72,8 @@ ctests!(
     stress,
     fetch_reuse,
     after_free,
-    group_keys
+    group_keys,
+    buffered
 );
 
 #[test]

@@ -783,11 +783,14 @@ impl Client {
         )
     }
 
-    /// Close every connection after sending `quit` (`memcached_quit`).
+    /// Close every connection after sending `quit` (`memcached_quit`,
+    /// `memcached_free`). Requests still in the write buffer
+    /// (BUFFER_REQUESTS) go out first, as in 1.1.4: quitting never drops a
+    /// write the caller was told is BUFFERED. (The buffer holds only whole
+    /// requests: a connection whose write failed was closed.)
     pub fn quit_all(&mut self) {
         for s in &mut self.servers {
             if let Some(conn) = s.conn.as_mut() {
-                conn.wbuf.clear();
                 if self.behaviors.binary_protocol {
                     crate::core::protocol::binary::encode_simple(
                         &mut conn.wbuf,

@@ -110,7 +110,10 @@ impl Client {
     fn store_on(&mut self, idx: usize, req: &Store<'_>) -> Result<ReturnCode> {
         let binary = self.behaviors.binary_protocol;
         let noreply = self.behaviors.noreply;
-        let buffered = self.behaviors.buffer_requests;
+        // As in 1.1.4, BUFFER_REQUESTS holds back only plain sets: add,
+        // replace, append, prepend and cas are sent at once and return the
+        // server's answer (an add used as a lock must see NOTSTORED).
+        let buffered = self.behaviors.buffer_requests && req.mode == StoreMode::Set;
         let ns = std::mem::take(&mut self.namespace);
         let label_len = req.value.len();
         let conn = self.servers[idx].conn.as_mut().expect("connected");
@@ -261,11 +264,8 @@ impl Client {
             if conn.wbuf.len() > MAX_BUFFER {
                 conn.flush()?;
             }
-            return Ok(if !binary && noreply {
-                ReturnCode::Success
-            } else {
-                ReturnCode::Buffered
-            });
+            // 1.1.4: a buffered delete is BUFFERED, with or without noreply.
+            return Ok(ReturnCode::Buffered);
         }
         conn.flush()?;
         if noreply {
