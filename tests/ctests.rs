@@ -73,7 +73,8 @@ ctests!(
     fetch_reuse,
     after_free,
     group_keys,
-    buffered
+    buffered,
+    mget_execute
 );
 
 #[test]
