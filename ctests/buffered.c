@@ -8,7 +8,8 @@
  *     (1.1.4 flushes the write buffer before it quits);
  *   - add, replace, append, prepend and cas are not buffered in 1.1.4: they
  *     return the server's answer (NOTSTORED for an add of an existing key);
- *   - delete returns BUFFERED, with or without NOREPLY.
+ *   - delete returns BUFFERED, with or without NOREPLY;
+ *   - increment is sent at once; with NOREPLY its value is UINT64_MAX.
  *
  * Each value is read back over a separate, unbuffered handle.
  */
@@ -81,8 +82,16 @@ static void run(int binary, int noreply)
     printf("== %s%s\n", binary ? "binary" : "ascii", noreply ? " noreply" : "");
     memcached_flush(reader, 0);
 
-    /* A set, then quit: the consumers' case (a get of a missing key first). */
+    /* Arithmetic is never buffered; without a reply the new value is
+     * unknown (UINT64_MAX). */
     memcached_st *m = handle(binary, 1, noreply);
+    uint64_t out = 7;
+    set(reader, "counter", "10");
+    show("increment counter", memcached_increment(m, "counter", 7, 5, &out));
+    printf("  value %llu\n", (unsigned long long)out);
+    server_has("counter");
+
+    /* A set, then quit: the consumers' case (a get of a missing key first). */
     get(m, "q");
     show("set q (buffered)", set(m, "q", "quit-value"));
     memcached_quit(m);

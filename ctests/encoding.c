@@ -2,7 +2,9 @@
 /*
  * encoding.c - memcached_set_encoding_key: values are stored encrypted
  * (checked through a second handle without the key, byte for byte with a
- * 32-byte key), read back decrypted, and append/prepend are refused.
+ * 32-byte key), read back decrypted, and append/prepend, increment and
+ * decrement (with and without initial, on a present and a missing key) are
+ * refused with NOT_SUPPORTED before anything is sent.
  */
 #include <libmemcached/memcached.h>
 #include <stdio.h>
@@ -50,6 +52,21 @@ int main(void) {
         while ((r = memcached_fetch_result(m, NULL, &rc))) memcached_result_free(r);
         printf("[%d] append: %d\n", binary, (int)memcached_append(m, "secret", 6, "x", 1, 0, 0));
         printf("[%d] prepend: %d\n", binary, (int)memcached_prepend(m, "secret", 6, "x", 1, 0, 0));
+        uint64_t out = 7;
+        printf("[%d] set counter (plain handle): %d\n", binary,
+               (int)memcached_set(plain, "counter", 7, "10", 2, 0, 0));
+        printf("[%d] increment: %d\n", binary, (int)memcached_increment(m, "counter", 7, 1, &out));
+        printf("[%d] decrement: %d\n", binary, (int)memcached_decrement(m, "counter", 7, 1, &out));
+        printf("[%d] increment missing: %d\n", binary, (int)memcached_increment(m, "nothing", 7, 1, &out));
+        printf("[%d] increment_with_initial: %d\n", binary,
+               (int)memcached_increment_with_initial(m, "counter", 7, 1, 5, 0, &out));
+        printf("[%d] decrement_with_initial: %d\n", binary,
+               (int)memcached_decrement_with_initial(m, "nothing", 7, 1, 5, 0, &out));
+        printf("[%d] increment_by_key: %d\n", binary,
+               (int)memcached_increment_by_key(m, "g", 1, "counter", 7, 1, &out));
+        v = memcached_get(plain, "counter", 7, &len, &flags, &rc);
+        printf("[%d] counter untouched: %d %.*s\n", binary, (int)rc, v ? (int)len : 0, v ? v : "");
+        free(v);
         memcached_free(plain);
         memcached_free(m);
     }

@@ -377,6 +377,9 @@ fn udp_servers_take_storage_commands_as_datagrams() {
         c.get(b"udp-key", b"udp-key", &mut sink).unwrap_err().code,
         ReturnCode::NotSupported
     );
+    // Over UDP nothing answers, so the new value of a counter is unknown:
+    // UINT64_MAX, as 1.1.4 reports it.
+    assert_eq!(c.arith(true, b"n", b"n", 1, None).unwrap(), u64::MAX);
     // A request larger than one datagram is refused, not truncated.
     assert_eq!(set(&mut c, b"big", &[b'x'; 2000], 0), ReturnCode::E2Big);
     // The value arrived: read it over TCP (bounded wait: UDP is asynchronous).

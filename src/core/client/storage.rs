@@ -336,7 +336,9 @@ impl Client {
         conn.flush()?;
         if noreply {
             conn.unanswered = true;
-            return Ok(0);
+            // The new value is unknown: UINT64_MAX, as 1.1.4 reports it
+            // (NOREPLY, and UDP, which forces it).
+            return Ok(u64::MAX);
         }
         if binary {
             let h = wire::binary_header(conn, opaque)?;
