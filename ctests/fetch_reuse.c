@@ -257,6 +257,26 @@ static void run(int binary)
     show_rc("flush_buffers", memcached_flush_buffers(memc));
     fetch_all("fetch after flush_buffers");
 
+    /* A get goes through the handle's own result too: after a hit, a fetch
+     * loop over misses ends with END; after a miss, with NOTFOUND. */
+    static const char *missing[] = {"x1", "x2"};
+    size_t missing_lens[] = {2, 2};
+    get("a");
+    show_rc("mget of misses", memcached_mget(memc, missing, missing_lens, 2));
+    fetch_all("fetch after a get hit");
+    get("x1");
+    show_rc("mget of misses", memcached_mget(memc, missing, missing_lens, 2));
+    fetch_all("fetch after a get miss");
+    get("a");
+    show_rc("mget of misses", memcached_mget(memc, missing, missing_lens, 2));
+    fetch_results("fetch_result after a get hit", NULL, 1);
+    get("b");
+    show_rc("mget of misses", memcached_mget(memc, missing, missing_lens, 2));
+    show_rc("fetch_execute after a get hit", memcached_fetch_execute(memc, NULL, NULL, 0));
+    show_rc("fetch_execute again", memcached_fetch_execute(memc, NULL, NULL, 0));
+    mget(3);
+    show_rc("fetch_execute of three", memcached_fetch_execute(memc, NULL, NULL, 0));
+
     /* After all of it, a plain get still works and values are intact. */
     for (size_t i = 0; i < 6; i++) {
         get(keys[i]);

@@ -47,7 +47,9 @@ unsafe fn get_impl(
         }
     };
     let mut sink = MallocSink::new(h.alloc, ptr);
-    let rc = match h.client.get(g, k, &mut sink) {
+    let got = h.client.get(g, k, &mut sink);
+    note_single_get(h, &got);
+    let rc = match got {
         Ok(Some(_)) => {
             // SAFETY: `ptr` is a handle.
             if unsafe { crate::ffi::encoding::is_encrypted(ptr) } {
@@ -92,6 +94,26 @@ unsafe fn get_impl(
     // SAFETY: out-pointer NULL or writable.
     unsafe { put(error, rc) };
     core::ptr::null_mut()
+}
+
+/// 1.1.4's `memcached_get` is a one-key mget plus one `memcached_fetch`
+/// through the handle's own result, so it leaves that result's count as a
+/// fetch loop would: one more after a hit (the loop is not finished), 0
+/// once the reply ended (a miss) or failed, unchanged when nothing was
+/// sent. A later fetch loop's END-or-NOTFOUND depends on it.
+fn note_single_get<T>(h: &mut Handle, got: &crate::core::error::Result<Option<T>>) {
+    match got {
+        Ok(Some(_)) => h.result.count += 1,
+        Err(e)
+            if matches!(
+                e.code,
+                ReturnCode::BadKeyProvided
+                    | ReturnCode::InvalidArguments
+                    | ReturnCode::NoServers
+                    | ReturnCode::NotSupported
+            ) => {}
+        _ => h.result.count = 0,
+    }
 }
 
 /// The GET_FAILURE callback path: ask the caller for the value, store it,
@@ -510,44 +532,37 @@ unsafe fn fetch_execute_impl(
         // SAFETY: `n` entries per the API.
         unsafe { core::slice::from_raw_parts(callbacks, n as usize) }
     };
-    let mut res = core::mem::MaybeUninit::<memcached_result_st>::uninit();
-    // SAFETY: local storage of the right size.
-    unsafe { init_result(res.as_mut_ptr(), ptr, false) };
-    // 1.1.4 (observed): NOTFOUND when this call fetched no value (nothing
-    // pending, or only misses), SOME_ERRORS when a callback failed (fetching
-    // goes on), else SUCCESS; a fetch error ends the loop and is returned.
-    let mut fetched = 0usize;
+    // As 1.1.4: the values pass through the handle's own result (what the
+    // callbacks see), and the loop's end code follows its count: END
+    // (reported as SUCCESS) when it held a value, else NOTFOUND; a failing
+    // callback makes SOME_ERRORS and fetching goes on.
     let mut some_errors = false;
-    let mut error = None;
-    // SAFETY: `ptr` is a handle, borrowed anew after callbacks ran.
-    while let Some(h2) = unsafe { handle_mut(ptr) } {
+    let end = loop {
+        // SAFETY: `ptr` is a handle, borrowed anew after callbacks ran.
+        let Some(h) = (unsafe { handle_mut(ptr) }) else {
+            break ReturnCode::InvalidArguments;
+        };
+        let res: *mut memcached_result_st = &mut *h.result;
+        if h.result.options & RESULT_INITIALIZED == 0 {
+            // SAFETY: the handle's own result storage.
+            unsafe { init_result(res, ptr, false) };
+        }
         // SAFETY: initialised result; `ptr` a handle.
-        match unsafe { fetch_into(ptr, h2, res.as_mut_ptr()) } {
-            Ok(true) => {
-                fetched += 1;
-                for cb in cbs.iter().flatten() {
-                    // SAFETY: callbacks the caller gave us.
-                    let r = unsafe { cb(ptr, res.as_mut_ptr(), context) };
-                    if r != ReturnCode::Success {
-                        some_errors = true;
-                        break;
-                    }
-                }
-            }
-            Ok(false) => break,
-            Err(e) => {
-                error = Some(e);
+        if let Err(rc) = unsafe { fetch_step(ptr, h, res) } {
+            break rc;
+        }
+        for cb in cbs.iter().flatten() {
+            // SAFETY: callbacks the caller gave us, with the handle's result.
+            if unsafe { cb(ptr, res, context) } != ReturnCode::Success {
+                some_errors = true;
                 break;
             }
         }
-    }
-    // SAFETY: initialised result on our stack.
-    unsafe { free_result(res.as_mut_ptr()) };
-    match error {
+    };
+    match end {
         _ if some_errors => ReturnCode::SomeErrors,
-        Some(e) => e,
-        None if fetched == 0 => ReturnCode::Notfound,
-        None => ReturnCode::Success,
+        ReturnCode::End => ReturnCode::Success,
+        rc => rc,
     }
 }
 
