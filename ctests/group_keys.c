@@ -6,7 +6,9 @@
  * them (PHP's getByKey('', ...) relies on it). An empty group key places
  * a get or multi-get by each key, and every other command by the hash of
  * the empty string. Three servers, so placement shows in what a plain get
- * finds; ASCII and binary; default and ketama distribution.
+ * finds; ASCII and binary; default and ketama distribution. With ketama,
+ * which server a key lands on depends on the servers' ports (each run has
+ * its own), so lines that depend on placement are printed as comments.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -19,6 +21,8 @@
 #include "harness.h"
 
 static memcached_st *memc;
+/* Set when the next lines depend on ketama placement (see above). */
+static int by_port;
 
 static void show(const char *what, const char *group, memcached_return_t rc)
 {
@@ -31,12 +35,15 @@ static void get_plain(const char *key)
     uint32_t flags;
     memcached_return_t rc;
     char *v = memcached_get(memc, key, strlen(key), &len, &flags, &rc);
-    printf("  plain get %s: %d %.*s\n", key, (int)rc, v ? (int)len : 0, v ? v : "");
+    printf("%s  plain get %s: %d %.*s\n", by_port ? "#" : "", key, (int)rc, v ? (int)len : 0,
+           v ? v : "");
     free(v);
 }
 
-static void round_trip(const char *group, size_t glen, const char *label)
+static void round_trip(const char *group, size_t glen, const char *label, int ketama)
 {
+    /* An empty group places gets by the key but the rest by hash(""). */
+    const char *gets = ketama && glen == 0 ? "#" : "";
     char key[64];
     /* Several keys, so that some land elsewhere than the group's server. */
     for (int k = 0; k < 4; k++) {
@@ -48,10 +55,13 @@ static void round_trip(const char *group, size_t glen, const char *label)
         size_t len = 0;
         uint32_t flags = 0;
         char *v = memcached_get_by_key(memc, group, glen, key, klen, &len, &flags, &rc);
+        printf("%s", gets);
         show("get_by_key", label, rc);
-        printf("    value=%.*s flags=%u\n", v ? (int)len : 0, v ? v : "", (unsigned)flags);
+        printf("%s    value=%.*s flags=%u\n", gets, v ? (int)len : 0, v ? v : "", (unsigned)flags);
         free(v);
+        by_port = ketama;
         get_plain(key);
+        by_port = 0;
         show("add_by_key", label,
              memcached_add_by_key(memc, group, glen, key, klen, "v2", 2, 0, 0));
         show("replace_by_key", label,
@@ -61,8 +71,9 @@ static void round_trip(const char *group, size_t glen, const char *label)
         show("prepend_by_key", label,
              memcached_prepend_by_key(memc, group, glen, key, klen, "p+", 2, 0, 0));
         v = memcached_get_by_key(memc, group, glen, key, klen, &len, &flags, &rc);
+        printf("%s", gets);
         show("get_by_key", label, rc);
-        printf("    value=%.*s\n", v ? (int)len : 0, v ? v : "");
+        printf("%s    value=%.*s\n", gets, v ? (int)len : 0, v ? v : "");
         free(v);
         show("touch_by_key", label, memcached_touch_by_key(memc, group, glen, key, klen, 100));
         show("exist_by_key", label, memcached_exist_by_key(memc, group, glen, key, klen));
@@ -71,7 +82,7 @@ static void round_trip(const char *group, size_t glen, const char *label)
         show("mget_by_key", label, memcached_mget_by_key(memc, group, glen, keys, lens, 1));
         memcached_result_st *r;
         while ((r = memcached_fetch_result(memc, NULL, &rc)) != NULL) {
-            printf("    fetched %.*s=%.*s\n", (int)memcached_result_key_length(r),
+            printf("%s    fetched %.*s=%.*s\n", gets, (int)memcached_result_key_length(r),
                    memcached_result_key_value(r), (int)memcached_result_length(r),
                    memcached_result_value(r));
             memcached_result_free(r);
@@ -108,10 +119,10 @@ static void run(int binary, int ketama)
     memcached_flush(memc, 0);
     char big[300];
     memset(big, 'g', sizeof big);
-    round_trip("", 0, "empty");
-    round_trip("g1", 2, "g1");
-    round_trip("g 2", 3, "blank");
-    round_trip(big, sizeof big, "long");
+    round_trip("", 0, "empty", ketama);
+    round_trip("g1", 2, "g1", ketama);
+    round_trip("g 2", 3, "blank", ketama);
+    round_trip(big, sizeof big, "long", ketama);
     memcached_free(memc);
 }
 
