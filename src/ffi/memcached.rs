@@ -21,9 +21,11 @@ pub unsafe fn init_struct(ptr: *mut memcached_st, allocated: bool, handle: Box<H
     let mut handle = handle;
     // The handle's own result is initialised with it, as in 1.1.4 (so
     // `memcached_fetch_result(memc, NULL, …)` allocates a result for the
-    // caller and `memcached_fetch` uses this one).
+    // caller and `memcached_fetch` uses this one). Its `root` stays NULL:
+    // the handle supplies the allocators itself, and a pointer back to the
+    // struct would make a leaked handle a cycle that leak checkers miss.
     // SAFETY: the handle's own result storage.
-    unsafe { crate::ffi::result::init_result(&mut *handle.result, ptr, false) };
+    unsafe { crate::ffi::result::init_result(&mut *handle.result, core::ptr::null(), false) };
     m.private_handle_ = Box::into_raw(handle).cast();
     m.private_magic_ = HANDLE_MAGIC;
     m.options = u8::from(allocated);
