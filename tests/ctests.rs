@@ -74,7 +74,8 @@ ctests!(
     after_free,
     group_keys,
     buffered,
-    mget_execute
+    mget_execute,
+    ownership
 );
 
 #[test]

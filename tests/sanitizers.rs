@@ -75,6 +75,9 @@ valgrind_tests!(
     valgrind_stress => "stress",
     valgrind_fetch_reuse => "fetch_reuse",
     valgrind_after_free => "after_free",
+    valgrind_ownership => "ownership",
+    valgrind_buffered => "buffered",
+    valgrind_group_keys => "group_keys",
 );
 
 /// Extra environment of valgrind runs: memcheck runs threads one at a time,

@@ -713,11 +713,17 @@ fn caller_callbacks_are_read_at_every_connect() {
     assert_eq!(h.set("cb", "x"), ReturnCode::AuthFailure);
     assert!(CB_CALLS.load(Ordering::SeqCst) > calls);
 
-    // A clone keeps the caller's array (1.1.4 crashes here).
+    // A clone copies what the caller's array says now, as 1.1.4 copies the
+    // array (1.1.4's copy overflows a heap block): it never reads the
+    // caller's array again, which may be gone by the time it connects.
     *CB_PASSWORD.lock().unwrap() = PASSWORD.into();
     let c = h.clone_handle();
-    assert_eq!(c.callbacks().cast_const(), array.as_ptr());
+    let calls = CB_CALLS.load(Ordering::SeqCst);
+    assert!(!c.callbacks().is_null());
+    assert_ne!(c.callbacks().cast_const(), array.as_ptr());
+    *CB_PASSWORD.lock().unwrap() = "changed".into();
     assert_eq!(c.get("cb"), Ok("callbacks".into()), "{}", c.last_message());
+    assert_eq!(CB_CALLS.load(Ordering::SeqCst), calls);
     drop(c);
 
     // SAFETY: a live handle.

@@ -4,7 +4,7 @@
 use core::ffi::{c_char, c_void};
 use std::ffi::CString;
 
-use crate::core::client::MAX_NAMESPACE_LEN;
+use crate::core::config::check_namespace;
 use crate::core::error::{Error, ReturnCode};
 use crate::ffi::guard::{cstr, put};
 use crate::ffi::handle::{Handle, handle_mut, user_data_slot};
@@ -18,28 +18,18 @@ const CLONE_FUNCTION: u32 = 3;
 const GET_FAILURE: u32 = 7;
 const DELETE_TRIGGER: u32 = 8;
 
-/// Set (or clear, with an empty/NULL value) the namespace.
+/// Set the namespace (NULL clears it) with the core's namespace rules, as
+/// `memcached_callback_set(MEMCACHED_CALLBACK_PREFIX_KEY)` does in 1.1.4:
+/// an empty string is INVALID_ARGUMENTS and keeps the namespace (and the
+/// pointer `memcached_callback_get` handed out).
 pub fn set_namespace(h: &mut Handle, ns: Option<&[u8]>) -> memcached_return_t {
-    let ns = ns.unwrap_or(&[]);
-    if ns.is_empty() {
+    let Some(ns) = ns else {
         h.client.namespace.clear();
         h.namespace_c = None;
         return ReturnCode::Success;
-    }
-    if ns.len() > MAX_NAMESPACE_LEN {
-        return h.client.fail(Error::with_message(
-            ReturnCode::KeyTooBig,
-            format!(
-                "a namespace of {} bytes is longer than {MAX_NAMESPACE_LEN}",
-                ns.len()
-            ),
-        ));
-    }
-    if !ns.iter().all(|b| b.is_ascii_graphic()) {
-        return h.client.fail(Error::with_message(
-            ReturnCode::BadKeyProvided,
-            "the namespace contains a blank or control byte",
-        ));
+    };
+    if let Err(e) = check_namespace(ns, h.client.behaviors.binary_protocol) {
+        return h.client.fail(e);
     }
     h.client.namespace = ns.to_vec();
     h.namespace_c = CString::new(ns).ok();

@@ -143,6 +143,9 @@ unsafe fn get_failure(
     let rc = unsafe { cb(ptr, k.as_ptr().cast(), k.len(), res.as_mut_ptr()) };
     // SAFETY: initialised above.
     let r = unsafe { &mut *res.as_mut_ptr() };
+    // As 1.1.4: a value the callback supplies (SUCCESS, or BUFFERED to store
+    // it buffered) is stored with no expiration and handed to the caller
+    // with the store's code; if storing fails, the get stays a miss.
     let out = if rc == ReturnCode::Success || rc == ReturnCode::Buffered {
         let len = if r.value.string.is_null() {
             0
@@ -158,33 +161,27 @@ unsafe fn get_failure(
             group: g,
             key: k,
             value,
-            exptime: r.item_expiration,
+            exptime: 0,
             flags: r.item_flags,
             cas: 0,
         };
+        let buffering = h.client.behaviors.buffer_requests;
+        h.client.behaviors.buffer_requests = buffering || rc == ReturnCode::Buffered;
         let st = h.client.store(&req);
+        h.client.behaviors.buffer_requests = buffering;
         let st = h.client.finish(st);
-        // SAFETY: out-pointers NULL or writable.
-        unsafe {
-            put(value_length, len);
-            put(flags, r.item_flags);
-            put(
-                error,
-                if st.is_success() {
-                    ReturnCode::Success
-                } else {
-                    st
-                },
-            );
-        }
-        if len == 0 {
-            core::ptr::null_mut()
+        if st == ReturnCode::Success || st == ReturnCode::Buffered {
+            // SAFETY: out-pointers NULL or writable.
+            unsafe {
+                put(value_length, len);
+                put(flags, r.item_flags);
+                put(error, st);
+            }
+            crate::ffi::result::take_value(r)
         } else {
-            // Hand the result's buffer over.
-            let p = r.value.string;
-            r.value.string = core::ptr::null_mut();
-            r.value.end = core::ptr::null_mut();
-            p
+            // SAFETY: out-pointer NULL or writable.
+            unsafe { put(error, ReturnCode::Notfound) };
+            core::ptr::null_mut()
         }
     } else {
         // SAFETY: out-pointer NULL or writable.
@@ -333,9 +330,21 @@ unsafe fn fetch_into(
     r.item_flags = 0;
     r.item_cas = 0;
     r.value.end = r.value.string;
+    // A result's value buffer belongs to the allocators of the result's own
+    // handle (its `root`, as in 1.1.4), not to the handle that fetches
+    // into it; the handle's own result uses the handle's allocators.
+    let (alloc, owner) = if core::ptr::eq(res, &*h.result) || core::ptr::eq(r.root, ptr) {
+        (h.alloc, ptr.cast_const())
+    } else {
+        // SAFETY: `root` is NULL or a live handle other than `h`.
+        (
+            unsafe { crate::ffi::result::result_allocators(r) },
+            r.root.cast_const(),
+        )
+    };
     let mut sink = ResultSink {
-        alloc: h.alloc,
-        memc: ptr,
+        alloc,
+        memc: owner,
         res,
         buffer_for_empty: !h.client.behaviors.binary_protocol,
     };
@@ -346,9 +355,8 @@ unsafe fn fetch_into(
             let r = unsafe { &mut *res };
             let len = r.value.end as usize - r.value.string as usize;
             // SAFETY: as above.
-            match unsafe {
-                crate::ffi::encoding::decrypt_buffer(ptr, &h.alloc, r.value.string, len)
-            } {
+            match unsafe { crate::ffi::encoding::decrypt_buffer(ptr, &alloc, r.value.string, len) }
+            {
                 Ok((p, n)) => {
                     r.value.string = p;
                     // SAFETY: `p` holds n + 1 bytes (or is the empty original).
@@ -500,15 +508,7 @@ ffi_fn! {
             put(flags, r.item_flags);
             put(error, ReturnCode::Success);
         }
-        if len == 0 {
-            return core::ptr::null_mut();
-        }
-        // The caller owns the buffer now.
-        let p = r.value.string;
-        r.value.string = core::ptr::null_mut();
-        r.value.end = core::ptr::null_mut();
-        r.value.current_size = 0;
-        p
+        crate::ffi::result::take_value(r)
     }
 }
 

@@ -48,6 +48,7 @@ pub unsafe fn create_with(ptr: *mut memcached_st, handle: Box<Handle>) -> *mut m
         }
         (p, true)
     } else {
+        reuse_struct(ptr);
         (ptr, false)
     };
     // SAFETY: `p` is writable storage of the right size.
@@ -95,19 +96,18 @@ pub unsafe fn free_handle(ptr: *mut memcached_st) {
     m.private_magic_ = FREED_MAGIC;
     // SAFETY: `raw` was produced by Box::into_raw in init_struct.
     drop(unsafe { Box::from_raw(raw) });
-    if m.options & 1 != 0 {
-        release_struct(ptr);
-    }
+    release_struct(ptr, m.options & 1 != 0);
 }
 
 /// How many released `memcached_st` structs stay allocated.
 const KEEP_RELEASED: usize = 32;
 
-/// Structs we allocated and `memcached_free` released, oldest first.
-static RELEASED: parking_lot::Mutex<std::collections::VecDeque<usize>> =
+/// Released structs, oldest first: the address and whether we allocated it.
+static RELEASED: parking_lot::Mutex<std::collections::VecDeque<(usize, bool)>> =
     parking_lot::Mutex::new(std::collections::VecDeque::new());
 
-/// Give back a `memcached_st` we allocated, `KEEP_RELEASED` frees later.
+/// Give back a released `memcached_st` (and the instance blocks handed out
+/// for it) `KEEP_RELEASED` frees later; `ours` when we allocated it.
 ///
 /// Programs written against 1.1.4 read a handle's user data right after
 /// `memcached_free` (the Perl module does, on every free): with 1.1.4 that
@@ -115,21 +115,30 @@ static RELEASED: parking_lot::Mutex<std::collections::VecDeque<usize>> =
 /// structs allocated, marked `FREED_MAGIC`, makes such a read well defined
 /// (it returns the user data; every other call is refused) instead of
 /// relying on what the allocator left behind.
-fn release_struct(ptr: *mut memcached_st) {
+fn release_struct(ptr: *mut memcached_st, ours: bool) {
     let oldest = {
         let mut kept = RELEASED.lock();
-        kept.push_back(ptr as usize);
+        kept.push_back((ptr as usize, ours));
         if kept.len() > KEEP_RELEASED {
             kept.pop_front()
         } else {
             None
         }
     };
-    if let Some(old) = oldest {
-        // SAFETY: a struct we allocated with libc calloc and released
-        // KEEP_RELEASED frees ago; nothing of ours refers to it any more.
-        unsafe { libc::free(old as *mut c_void) };
+    if let Some((old, ours)) = oldest {
+        crate::ffi::server::drop_blocks(old);
+        if ours {
+            // SAFETY: a struct we allocated with libc calloc and released
+            // KEEP_RELEASED frees ago; nothing of ours refers to it any more.
+            unsafe { libc::free(old as *mut c_void) };
+        }
     }
+}
+
+/// A caller's storage is used for a new handle: it is no longer released
+/// (its blocks now belong to the new handle).
+fn reuse_struct(ptr: *mut memcached_st) {
+    RELEASED.lock().retain(|&(addr, _)| addr != ptr as usize);
 }
 
 ffi_fn! {
@@ -156,7 +165,10 @@ ffi_fn! {
         h.client = src.client.clone_config();
         h.alloc = src.alloc;
         h.callbacks = src.callbacks;
-        h.sasl.callbacks = src.sasl.callbacks;
+        // SAFETY: the source's callback array is valid while it is set.
+        if let Some(creds) = unsafe { crate::ffi::sasl::clone_credentials(&src.sasl) } {
+            h.client.sasl = Some(creds);
+        }
         h.namespace_c = src.namespace_c.clone();
         h.pool_min = src.pool_min;
         h.pool_max = src.pool_max;
@@ -292,16 +304,13 @@ ffi_fn! {
                 h.alloc = Allocators::default();
                 ReturnCode::Success
             }
-            (Some(m), Some(f), Some(r), c) => {
-                h.alloc = Allocators { malloc: Some(m), free: Some(f), realloc: Some(r), calloc: c, context };
-                if c.is_none() {
-                    h.alloc.calloc = None;
-                }
+            (Some(m), Some(f), Some(r), Some(c)) => {
+                h.alloc = Allocators { malloc: Some(m), free: Some(f), realloc: Some(r), calloc: Some(c), context };
                 ReturnCode::Success
             }
             _ => h.client.fail(crate::core::error::Error::with_message(
                 ReturnCode::InvalidArguments,
-                "memcached_set_memory_allocators needs all of malloc, free and realloc, or none",
+                "memcached_set_memory_allocators needs all of malloc, free, realloc and calloc, or none",
             )),
         }
     }
@@ -393,8 +402,13 @@ pub unsafe fn last_message(ptr: *const memcached_st) -> *const c_char {
     let Some(h) = (unsafe { handle_mut(ptr) }) else {
         return c"the memcached_st is NULL or not initialised".as_ptr();
     };
-    let text = h.client.last_error_text();
-    h.last_message = CString::new(text.replace('\0', " ")).unwrap_or_default();
+    // The pointer stays valid (and the same) until the text changes: a
+    // caller may hold the result of one call while making the next, as with
+    // 1.1.4 until the next command.
+    let text = h.client.last_error_text().replace('\0', " ");
+    if h.last_message.as_bytes() != text.as_bytes() {
+        h.last_message = CString::new(text).unwrap_or_default();
+    }
     h.last_message.as_ptr()
 }
 

@@ -109,7 +109,7 @@ ffi_fn! {
         r.item_flags = 0;
         r.item_cas = 0;
         r.item_expiration = 0;
-        r.numeric_value = 0;
+        r.numeric_value = u64::MAX;
         r.value.end = r.value.string;
         if !r.value.string.is_null() {
             // SAFETY: the buffer has at least one byte when non-NULL.
@@ -171,18 +171,31 @@ ffi_fn! {
     }
 }
 
+/// Hand a result's value buffer to the caller, as 1.1.4's
+/// `memcached_string_take_value`: NULL for an empty value (the buffer stays
+/// with the result); otherwise the NUL-terminated buffer, which the result
+/// then forgets entirely (pointers and size), so the next value it receives
+/// gets a buffer of its own. The caller frees it with the result's
+/// allocators (`free()` with the default ones).
+pub fn take_value(r: &mut memcached_result_st) -> *mut c_char {
+    if value_len(r) == 0 {
+        return core::ptr::null_mut();
+    }
+    let p = r.value.string;
+    r.value.string = core::ptr::null_mut();
+    r.value.end = core::ptr::null_mut();
+    r.value.current_size = 0;
+    p
+}
+
 ffi_fn! {
-    /// `memcached_result_take_value`: hand the buffer to the caller (free() it).
+    /// `memcached_result_take_value`: hand the buffer to the caller (free()
+    /// it); NULL for an empty value.
     fn memcached_result_take_value(self_: *mut memcached_result_st) -> *mut c_char;
     nonnull(self_)
     {
         // SAFETY: a valid result.
-        let r = unsafe { &mut *self_ };
-        let p = r.value.string;
-        r.value.string = core::ptr::null_mut();
-        r.value.end = core::ptr::null_mut();
-        r.value.current_size = 0;
-        p
+        take_value(unsafe { &mut *self_ })
     }
 }
 

@@ -15,6 +15,9 @@
 //!   `memcached_set_sasl_auth_data`, an array of our own built on demand
 //!   that answers USER, AUTHNAME and PASS like 1.1.4's.
 //! - `memcached_destroy_sasl_auth_data` forgets (and wipes) everything.
+//! - `memcached_clone` gives the clone a copy of what the caller's
+//!   callbacks say at that moment (1.1.4 copies the array), never the
+//!   array itself, which the caller may free while the clone lives.
 
 use core::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 use std::fmt;
@@ -74,9 +77,11 @@ impl Sasl {
     }
 }
 
-/// A Cyrus-style callback array describing fixed credentials, as 1.1.4
-/// builds in `memcached_set_sasl_auth_data`. Boxed, so the contexts (which
-/// point at the box) stay valid. Wiped when dropped.
+/// A Cyrus-style callback array describing fixed credentials, laid out as
+/// 1.1.4 builds it in `memcached_set_sasl_auth_data`: USER and AUTHNAME
+/// with the NUL-terminated user name as context, PASS with the
+/// `sasl_secret_t` as context (callers read them there). Boxed, so the
+/// contexts stay valid. Wiped when dropped.
 struct OwnCallbacks {
     array: [sasl_callback_t; 4],
     /// The user name, NUL-terminated.
@@ -142,15 +147,16 @@ impl OwnCallbacks {
             user,
             secret,
         });
-        let ctx = (&*own as *const OwnCallbacks).cast_mut().cast::<c_void>();
-        for e in &mut own.array[..3] {
-            e.context = ctx;
-        }
+        let user_ctx = own.user.as_ptr().cast_mut().cast::<c_void>();
+        let secret_ctx = own.secret.as_ptr().cast_mut().cast::<c_void>();
+        own.array[0].context = user_ctx;
+        own.array[1].context = user_ctx;
+        own.array[2].context = secret_ctx;
         own
     }
 }
 
-/// Our USER/AUTHNAME callback: the stored user name.
+/// Our USER/AUTHNAME callback: the user name its context points to.
 unsafe extern "C" fn own_user(
     context: *mut c_void,
     _id: c_int,
@@ -160,13 +166,13 @@ unsafe extern "C" fn own_user(
     if context.is_null() || result.is_null() {
         return SASL_BADPARAM;
     }
-    // SAFETY: our own arrays carry a pointer to their live `OwnCallbacks`.
-    let own = unsafe { &*context.cast::<OwnCallbacks>() };
+    // SAFETY: our own arrays carry the NUL-terminated user name.
+    let user = unsafe { cstr(context.cast::<c_char>()) }.unwrap_or(&[]);
     // SAFETY: `result` is writable (checked non-NULL); `len` NULL or writable.
     unsafe {
-        *result = own.user.as_ptr().cast();
+        *result = context.cast::<c_char>();
         if !len.is_null() {
-            *len = (own.user.len() - 1) as c_uint;
+            *len = user.len() as c_uint;
         }
     }
     SASL_OK
@@ -182,10 +188,8 @@ unsafe extern "C" fn own_pass(
     if context.is_null() || psecret.is_null() {
         return SASL_BADPARAM;
     }
-    // SAFETY: our own arrays carry a pointer to their live `OwnCallbacks`.
-    let own = unsafe { &*context.cast::<OwnCallbacks>() };
-    // SAFETY: `psecret` is writable; the words form a `sasl_secret_t`.
-    unsafe { *psecret = own.secret.as_ptr().cast_mut().cast() };
+    // SAFETY: `psecret` is writable; our own arrays carry a `sasl_secret_t`.
+    unsafe { *psecret = context.cast() };
     SASL_OK
 }
 
@@ -284,6 +288,23 @@ unsafe fn read_callbacks(array: *const sasl_callback_t) -> Result<Credentials> {
         user,
         password: Secret::new(pass),
     })
+}
+
+/// The SASL settings a clone gets: as 1.1.4, never the caller's callback
+/// array itself (which may be gone by the time the clone connects), but a
+/// copy of what it says now.
+///
+/// # Safety
+/// `src` is the source handle's SASL part; its array (if any) is valid.
+pub unsafe fn clone_credentials(src: &Sasl) -> Option<SaslCredentials> {
+    if src.callbacks == 0 {
+        return None;
+    }
+    // SAFETY: the caller keeps its array valid while it is set.
+    match unsafe { read_callbacks(src.callbacks as *const sasl_callback_t) } {
+        Ok(c) => Some(SaslCredentials::Fixed(c)),
+        Err(e) => Some(SaslCredentials::from_provider(move || Err(e.clone()))),
+    }
 }
 
 ffi_fn! {

@@ -127,9 +127,10 @@ struct Blocks {
     last: Option<Box<InstanceBlock>>,
 }
 
-/// Instance blocks by handle address. Blocks are never freed, so a pointer
-/// stays readable after its server is gone (as long-lived as 1.1.4's
-/// pointers are not); a handle created at the same address reuses them.
+/// Instance blocks by handle address. A handle's blocks live as long as
+/// its struct (they go with it when `memcached_free` gives the struct back
+/// for good), so a pointer stays readable after its server is gone (1.1.4's
+/// are not); a handle created at the same address reuses them.
 fn blocks() -> &'static parking_lot::Mutex<std::collections::HashMap<usize, Blocks>> {
     static REGISTRY: std::sync::OnceLock<
         parking_lot::Mutex<std::collections::HashMap<usize, Blocks>>,
@@ -163,6 +164,30 @@ fn last_disconnect_ptr(memc: *const memcached_st, s: &Server) -> *const memcache
     let block = entry.last.get_or_insert_with(InstanceBlock::new);
     block.refresh(memc, LAST_DISCONNECT, s);
     (&raw const **block).cast()
+}
+
+/// Whether `p` is the block of `memcached_server_get_last_disconnect`:
+/// 1.1.4 hands out a copy of the server without its error records, so its
+/// errors read as SUCCESS.
+///
+/// # Safety
+/// `p` must be a pointer we handed out.
+unsafe fn is_last_disconnect_copy(p: *const memcached_instance_st) -> bool {
+    // SAFETY: our blocks are INSTANCE_SIZE bytes long.
+    let idx = unsafe {
+        p.cast::<u8>()
+            .add(off::BACKREF + 16)
+            .cast::<u64>()
+            .read_unaligned()
+    };
+    idx == LAST_DISCONNECT
+}
+
+/// Forget the instance blocks of the handle at `memc` (its struct is being
+/// given back for good; see `crate::ffi::memcached::release_struct`).
+pub(crate) fn drop_blocks(memc: usize) {
+    let gone = blocks().lock().remove(&memc);
+    drop(gone);
 }
 
 /// The live server behind an instance pointer of ours.
@@ -908,6 +933,10 @@ ffi_fn! {
     {
         // SAFETY: an instance of ours.
         let Some(s) = (unsafe { instance(ptr) }) else { return core::ptr::null() };
+        // SAFETY: a pointer of ours (instance() checked it).
+        if unsafe { is_last_disconnect_copy(ptr) } {
+            return static_cstr(ReturnCode::Success.text());
+        }
         match (&s.last_error_c, &s.last_error) {
             (Some(c), _) => c.as_ptr(),
             (None, Some(e)) => static_cstr(e.code.text()),
@@ -922,9 +951,12 @@ ffi_fn! {
     nonnull(ptr)
     {
         // SAFETY: an instance of ours.
-        unsafe { instance(ptr) }.map_or(ReturnCode::InvalidArguments, |s| {
-            s.last_error.as_ref().map_or(ReturnCode::Success, |e| e.code)
-        })
+        let Some(s) = (unsafe { instance(ptr) }) else { return ReturnCode::InvalidArguments };
+        // SAFETY: a pointer of ours (instance() checked it).
+        if unsafe { is_last_disconnect_copy(ptr) } {
+            return ReturnCode::Success;
+        }
+        s.last_error.as_ref().map_or(ReturnCode::Success, |e| e.code)
     }
 }
 
