@@ -4,7 +4,11 @@
 #                         libmemcached.so.11.0.0 (+ .so.11, .so) and thin
 #                         libhashkit.so.2.0.0 / libmemcachedutil.so.2.0.0 (+ links)
 #   make demo           run examples/demo.c against build/lib and a private memcached
-#   make test           cargo test --no-fail-fast (Rust tests, C programs in ctests/, exports table)
+#   make test           cargo test --no-fail-fast (Rust tests, C programs in ctests/, exports table),
+#                         then make test-consumers
+#   make test-consumers scripts/consumers/run.py: the test suites of php-memcached, Perl's
+#                         Memcached::libmemcached, pgmemcache and gearmand's libmemcached
+#                         queue, over Debian's libmemcached 1.1.4 and over build/lib
 #   make install        PREFIX=/usr/local DESTDIR= LIBDIR=$(PREFIX)/lib
 #                         STAGEDIR=<dir> installs an already staged directory
 #                         instead of building (used by the tests)
@@ -26,7 +30,7 @@ DESTDIR      ?=
 
 SONAMES := libmemcached.so.11 libhashkit.so.2 libmemcachedutil.so.2
 
-.PHONY: all deps lib demo test install exports-table fmt-check clippy clean
+.PHONY: all deps lib demo test test-consumers install exports-table fmt-check clippy clean
 
 all: lib
 
@@ -40,8 +44,21 @@ deps:
 demo: deps lib
 	scripts/demo.sh $(BUILD_LIB)
 
+# Both halves run even when the first fails; either failing fails `make test`.
 test: deps
-	$(CARGO) test --no-fail-fast
+	@rc=0; \
+	$(CARGO) test --no-fail-fast || rc=1; \
+	$(MAKE) --no-print-directory test-consumers || rc=1; \
+	exit $$rc
+
+# The consumers' own tests over Debian's 1.1.4 and over ours (a few minutes);
+# fails when a test passing over 1.1.4 does not pass over ours, unless
+# tests/consumers/exceptions.txt names an id of the README's table of
+# intentional differences. CONSUMERS_ARGS passes options, e.g.
+# CONSUMERS_ARGS="--only pgmemcache,gearmand". Scratch files: build/consumers.
+CONSUMERS_ARGS ?=
+test-consumers: deps lib
+	timeout 900 $(PYTHON) scripts/consumers/run.py --ours $(BUILD_LIB) $(CONSUMERS_ARGS)
 
 # Installing the default staging directory builds it first; an explicit
 # STAGEDIR is installed as it is.

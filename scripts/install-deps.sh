@@ -12,6 +12,12 @@ packages=(
     # tests/pylibmc.rs: pylibmc built from its sdist in a venv under the target
     # dir (scripts/pylibmc-env.sh), Debian's python3-pylibmc run with pytest.
     python3-dev python3-venv python3-pip zlib1g-dev python3-pytest util-linux
+    # make test-consumers (scripts/consumers/run.py): packaged consumers of
+    # libmemcached and what runs their tests (PHP's run-tests.php is in
+    # php8.2-dev; extended-consistent-hashing.t uses Cache::Memcached::libmemcached).
+    php8.2-cli php8.2-memcached php8.2-dev
+    libmemcached-libmemcached-perl libcache-memcached-libmemcached-perl
+    postgresql-15 postgresql-15-pgmemcache gearman-job-server gearman-tools
 )
 
 missing=()

@@ -55,7 +55,13 @@ impl Client {
                 "get is not supported over UDP",
             ));
         }
-        self.check_key(key)?;
+        // A key the ASCII protocol cannot carry (a blank or control byte,
+        // VERIFY_KEY off) cannot have been stored: a miss, as in a
+        // multi-get, and nothing is sent (1.1.4 sends it and the server
+        // takes it for several keys).
+        if !self.check_mget_key(key)? {
+            return Ok(None);
+        }
         // A group key is only hashed (never checked); an empty one means
         // "place by the key", as 1.1.4's get goes through its mget.
         let primary = self.server_index(if group.is_empty() { key } else { group })?;
