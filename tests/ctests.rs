@@ -75,7 +75,8 @@ ctests!(
     group_keys,
     buffered,
     mget_execute,
-    ownership
+    ownership,
+    continuum
 );
 
 #[test]

@@ -153,7 +153,17 @@ unsafe fn get_failure(
             r.value.end as usize - r.value.string as usize
         };
         // SAFETY: the value buffer holds `len` bytes.
-        let value = unsafe { bytes(r.value.string, len) }.unwrap_or(&[]);
+        let plain = unsafe { bytes(r.value.string, len) }.unwrap_or(&[]);
+        // Stored like any value of this handle: encrypted under an encoding key.
+        let sealed;
+        // SAFETY: `ptr` is a handle.
+        let value = if unsafe { crate::ffi::encoding::is_encrypted(ptr) } {
+            // SAFETY: `ptr` is a handle.
+            sealed = unsafe { crate::ffi::encoding::encrypt(ptr, plain) }.unwrap_or_default();
+            &sealed[..]
+        } else {
+            plain
+        };
         // SAFETY: `ptr` is a handle.
         let h = unsafe { handle_mut(ptr) }.expect("handle");
         let req = Store {

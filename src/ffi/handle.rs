@@ -166,6 +166,8 @@ pub struct Handle {
     pub result: Box<memcached_result_st>,
     /// Whether `result` is in use by the caller.
     pub result_in_use: bool,
+    /// The continuum in 1.1.4's layout, behind `memcached_st.ketama.continuum`.
+    pub continuum_c: Vec<memcached_continuum_item_st>,
     /// The configuration pool sizes (`--POOL-MIN`/`--POOL-MAX`).
     pub pool_min: u32,
     pub pool_max: u32,
@@ -186,6 +188,7 @@ impl Handle {
                 ..blank_result()
             }),
             result_in_use: false,
+            continuum_c: Vec::new(),
             pool_min: 1,
             pool_max: 1,
         }
@@ -282,8 +285,26 @@ pub unsafe fn sync_mirror(ptr: *mut memcached_st) {
     };
     m.distribution = h.client.distribution as u32;
     m.ketama.weighted_ = h.client.weighted;
-    m.ketama.continuum_count = h.client.continuum().len() as u32;
-    m.ketama.continuum_points_counter = h.client.continuum().len() as u32;
+    // The continuum, in 1.1.4's layout. It changes only here (a server or
+    // distribution change) unless servers are ejected at run time
+    // (REMOVE_FAILED_SERVERS): then the mirror stays empty, never stale.
+    h.continuum_c.clear();
+    if !h.client.behaviors.auto_eject_hosts {
+        h.continuum_c.extend(
+            h.client
+                .continuum()
+                .points()
+                .iter()
+                .map(|&(value, index)| memcached_continuum_item_st { index, value }),
+        );
+    }
+    m.ketama.continuum_count = h.continuum_c.len() as u32;
+    m.ketama.continuum_points_counter = h.continuum_c.len() as u32;
+    m.ketama.continuum = if h.continuum_c.is_empty() {
+        core::ptr::null_mut()
+    } else {
+        h.continuum_c.as_mut_ptr().cast()
+    };
     m.ketama.next_distribution_rebuild = h.client.next_distribution_rebuild as time_t;
     let b = &h.client.behaviors;
     let mut f: u16 = 0;

@@ -154,6 +154,16 @@ pub struct ketama_mirror {
     pub continuum: *mut c_void,
 }
 
+/// One point of the ketama continuum, in 1.1.4's layout (`continuum.hpp`):
+/// the server index, then the point's value. `memcached_st.ketama.continuum`
+/// points to an array of them, which C code written against 1.1.4 walks.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct memcached_continuum_item_st {
+    pub index: u32,
+    pub value: u32,
+}
+
 /// Marks a `memcached_st` whose `private_handle_` we set.
 pub const HANDLE_MAGIC: u64 = 0x6d63_7273_6861_6e64; // "mcrshand"
 /// Marks a `memcached_st` that `memcached_free` released: every call on it
