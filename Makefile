@@ -9,6 +9,10 @@
 #   make test-consumers scripts/consumers/run.py: the test suites of php-memcached, Perl's
 #                         Memcached::libmemcached, pgmemcache and gearmand's libmemcached
 #                         queue, over Debian's libmemcached 1.1.4 and over build/lib
+#   make test-sequences the differential sequence tester (tests/sequences/) over build/lib:
+#                         seeds 0-499 and the corpus, Debian's 1.1.4 against ours
+#   make fuzz-sequences SECONDS=N  open-ended random seeds for N seconds, ours under
+#                         valgrind memcheck (a memory error fails even when traces match)
 #   make install        PREFIX=/usr/local DESTDIR= LIBDIR=$(PREFIX)/lib
 #                         STAGEDIR=<dir> installs an already staged directory
 #                         instead of building (used by the tests)
@@ -112,3 +116,18 @@ bench: lib
 	timeout 900 $(BENCH_PYTHON) benches/bench.py --ours $(BUILD_LIB) \
 	    --command "make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" $(BENCH_ARGS)
 	timeout 300 $(BENCH_PYTHON) benches/tls_bench.py
+
+# The differential sequence tester (tests/sequences/README.md). `make test`
+# runs it through cargo test (tests/sequences.rs); these run it over build/lib.
+# SEQ_ARGS passes driver options, e.g. SEQ_ARGS="--seeds 0:2000" or
+# SEQ_ARGS="--shrink 561" (shrink one failing seed to its shortest sequence).
+SEQ_ARGS ?=
+SECONDS  ?= 60
+.PHONY: test-sequences fuzz-sequences
+test-sequences: deps lib
+	timeout 1800 $(PYTHON) tests/sequences/driver.py --ours $(BUILD_LIB) \
+	    $(if $(SEQ_ARGS),$(SEQ_ARGS),--seeds 0:500 --self-check)
+
+fuzz-sequences: deps lib
+	timeout $$(( $(SECONDS) + 900 )) $(PYTHON) tests/sequences/driver.py --ours $(BUILD_LIB) \
+	    --fuzz-seconds $(SECONDS) --sanitizer valgrind --progress 50 $(SEQ_ARGS)

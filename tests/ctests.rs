@@ -76,7 +76,8 @@ ctests!(
     buffered,
     mget_execute,
     ownership,
-    continuum
+    continuum,
+    sequence_finds
 );
 
 #[test]

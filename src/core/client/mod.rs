@@ -167,7 +167,12 @@ impl Client {
             hasher: self.hasher.clone(),
             dist_hasher: self.dist_hasher.clone(),
             distribution: self.distribution,
-            weighted: self.weighted,
+            // As 1.1.4's memcached_clone: the weighted-ketama flag is not
+            // copied; pushing the servers sets it when one weighs more than
+            // 1. A clone (every pool member) of a CONSISTENT_WEIGHTED handle
+            // whose servers weigh 1 places keys unweighted, and programs
+            // whose data 1.1.4 placed that way must find it where it is.
+            weighted: self.servers.iter().any(|s| s.weight > 1),
             continuum: Continuum::default(),
             next_distribution_rebuild: 0,
             buckets: self.buckets.clone(),

@@ -62,6 +62,7 @@ impl Client {
         if !self.check_mget_key(key)? {
             return Ok(None);
         }
+        self.send_buffered();
         // A group key is only hashed (never checked); an empty one means
         // "place by the key", as 1.1.4's get goes through its mget.
         let primary = self.server_index(if group.is_empty() { key } else { group })?;
@@ -72,6 +73,25 @@ impl Client {
         }
         let r = self.get_on(idx, key, sink);
         self.on_server(idx, r)
+    }
+
+    /// As 1.1.4 before every get and multi-get: requests buffered on any
+    /// server (BUFFER_REQUESTS, replies on) are sent first, so what this
+    /// handle wrote is visible to everyone before it reads. (1.1.4 does it
+    /// for the servers owing replies, which NOREPLY requests never are.)
+    #[inline]
+    fn send_buffered(&mut self) {
+        if !self.behaviors.buffer_requests || self.behaviors.noreply {
+            return;
+        }
+        for idx in 0..self.servers.len() {
+            if let Some(conn) = self.servers[idx].conn.as_mut()
+                && !conn.wbuf.is_empty()
+            {
+                let r = conn.flush();
+                let _ = self.on_server(idx, r);
+            }
+        }
     }
 
     fn get_on(
@@ -191,6 +211,7 @@ impl Client {
                 let _ = self.on_server(idx, r);
             }
         }
+        self.send_buffered();
         self.maybe_rebuild_for_eject();
         self.mget_probe = false;
         let binary = self.behaviors.binary_protocol;
