@@ -2,8 +2,9 @@
 # demo.sh [LIBDIR]  (default build/lib, staged by `make lib`)
 #
 # Builds examples/demo.c against include/ and LIBDIR, starts a private
-# memcached on a free loopback port, runs the demo against it, stops that
-# memcached by its PID and exits with the demo's status.
+# memcached on a free loopback port, runs the demo against it, then the Rust
+# example of the core crate (core/examples/shared_cluster.rs), stops that
+# memcached by its PID and exits with the first failing status.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -67,5 +68,11 @@ fi
 echo "# memcached pid $mc_pid on 127.0.0.1:$port; running build/demo"
 status=0
 timeout 60 build/demo "127.0.0.1:$port" || status=$?
+if [ "$status" -eq 0 ]; then
+    # The same server from Rust: the safe API of the core crate.
+    echo "# the Rust example (core/examples/shared_cluster.rs)"
+    MEMCACHED_SERVERS="127.0.0.1:$port" timeout 600 \
+        cargo run --quiet --release -p memcached-core --example shared_cluster || status=$?
+fi
 stop_memcached
 exit "$status"

@@ -5,5 +5,5 @@
 //!   servers, key distribution, hashing, failover and SASL.
 //! * [`ffi`] holds every exported C function; all `unsafe` code lives there.
 
-pub mod core;
+pub use memcached_core as core;
 pub mod ffi;

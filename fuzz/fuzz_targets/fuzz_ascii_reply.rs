@@ -1,7 +1,7 @@
 //! Fuzzes the ASCII reply readers: the input is a server's reply stream,
 //! cut into lines with `find_line`/`find_line_limit` and classified with
 //! `parse_reply_line`, skipping announced value bytes the way the client's
-//! retrieve path does (`src/core/client/retrieve.rs`, `wire.rs`).
+//! retrieve path does (`core/src/client/retrieve.rs`, `wire.rs`).
 //!
 //! Invariants beyond "no panic": a found line ends at its first `\n`, lies
 //! inside the buffer and respects the limit; "need more" and "too long"

@@ -1,6 +1,6 @@
 //! Fuzzes the client end to end: the input is what a (hostile) server
 //! sends back, served over a unix socket to a real `core::client::Client`,
-//! so the reply readers of `src/core/client/` (`wire.rs`, `retrieve.rs`,
+//! so the reply readers of `core/src/client/` (`wire.rs`, `retrieve.rs`,
 //! `storage.rs`, `admin.rs`) run exactly as they do against memcached.
 //!
 //! The first input byte picks the protocol (bit 0) and the command (the

@@ -2,10 +2,10 @@
 //! dump, and sending buffered requests.
 
 use super::{Client, wire};
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::protocol::ascii::{self, Reply};
-use crate::core::protocol::binary::{self, opcode};
-use crate::core::protocol::parse_version_numbers;
+use crate::error::{Error, Result, ReturnCode};
+use crate::protocol::ascii::{self, Reply};
+use crate::protocol::binary::{self, opcode};
+use crate::protocol::parse_version_numbers;
 
 use super::storage::reply_error;
 
@@ -147,25 +147,25 @@ impl Client {
                 "no servers have been added",
             ));
         }
-        let connect_wait =
-            crate::core::connection::Wait::from_millis(self.behaviors.connect_timeout);
-        let opts = crate::core::connection::SocketOptions::default();
+        let connect_wait = crate::connection::Wait::from_millis(self.behaviors.connect_timeout);
+        let opts = crate::connection::SocketOptions::default();
         let timeouts = self.timeouts();
         let mut failed = None;
         for idx in 0..self.servers.len() {
             let s = &self.servers[idx];
             let target = if s.is_unix() {
-                crate::core::connection::Target::Unix(&s.hostname)
+                crate::connection::Target::Unix(&s.hostname)
             } else {
-                crate::core::connection::Target::Tcp(s.resolve_name(), s.port)
+                crate::connection::Target::Tcp(s.resolve_name(), s.port)
             };
-            let r = crate::core::connection::Connection::connect(&target, connect_wait, &opts)
-                .and_then(|mut conn| {
+            let r = crate::connection::Connection::connect(&target, connect_wait, &opts).and_then(
+                |mut conn| {
                     conn.set_timeouts(timeouts)?;
                     ascii::encode_verbosity(&mut conn.wbuf, level, false);
                     conn.flush()?;
                     expect_ascii(&mut conn, |r| matches!(r, Reply::Ok))
-                });
+                },
+            );
             if let Err(mut e) = r {
                 let label = self.servers[idx].label();
                 e.message = Some(format!("{} ({label})", e.message.unwrap_or_default()));
@@ -303,7 +303,7 @@ impl Client {
                         .as_mut()
                         .ok_or(Error::new(ReturnCode::ConnectionFailure))?;
                     conn.wbuf.extend_from_slice(b"stats cachedump ");
-                    crate::core::protocol::push_u64(&mut conn.wbuf, u64::from(slab));
+                    crate::protocol::push_u64(&mut conn.wbuf, u64::from(slab));
                     conn.wbuf.extend_from_slice(b" 0\r\n");
                     conn.flush()?;
                     let mut stop = None;
@@ -343,7 +343,7 @@ impl Client {
 
 /// Read one ASCII line and check it is the expected success reply.
 fn expect_ascii(
-    conn: &mut crate::core::connection::Connection,
+    conn: &mut crate::connection::Connection,
     ok: impl Fn(&Reply<'_>) -> bool,
 ) -> Result<()> {
     let n = wire::ascii_line(conn)?;

@@ -8,9 +8,9 @@
 //! type it was given (checked with a C probe against Debian's library).
 
 use super::{Client, MAX_KEY_LEN};
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::server::Server;
-use crate::core::server_list::{ServerKind, ServerSpec};
+use crate::error::{Error, Result, ReturnCode};
+use crate::server::Server;
+use crate::server_list::{ServerKind, ServerSpec};
 
 /// `MEMCACHED_NI_MAXHOST`: host names must be shorter than this.
 pub const NI_MAXHOST: usize = 1025;
@@ -114,7 +114,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::distribution::Distribution;
+    use crate::distribution::Distribution;
 
     #[test]
     fn add_keeps_type_and_weights_like_1_1_4() {

@@ -25,7 +25,7 @@
 //! An input with no entry at all (`""`) yields an empty list, which the C
 //! layer turns into NULL as 1.1.4 returns.
 
-use crate::core::error::{Error, ReturnCode};
+use crate::error::{Error, ReturnCode};
 
 /// `MEMCACHED_DEFAULT_PORT`.
 pub const DEFAULT_PORT: u16 = 11211;
@@ -103,7 +103,7 @@ pub fn parse_servers_bytes(s: &[u8]) -> Result<Vec<RawServerSpec>, Error> {
             ));
         }
         out.push(parse_entry(entry)?);
-        if begin < s.len() && crate::core::cnum::is_space(s[begin]) {
+        if begin < s.len() && crate::cnum::is_space(s[begin]) {
             begin += 1;
         }
     }
@@ -166,7 +166,7 @@ fn find(s: &[u8], b: u8) -> Option<usize> {
 
 /// C `strtoul(s, NULL, 10)`; overflow (ERANGE) is a failed parse in 1.1.4.
 fn strtoul(s: &[u8]) -> Result<u64, Error> {
-    match crate::core::cnum::strtoul(s) {
+    match crate::cnum::strtoul(s) {
         (v, false) => Ok(v),
         (_, true) => Err(Error::with_message(
             ReturnCode::InvalidArguments,

@@ -3,9 +3,9 @@
 
 use std::ffi::CString;
 
-use crate::core::connection::Connection;
-use crate::core::error::Error;
-use crate::core::server_list::ServerKind;
+use crate::connection::Connection;
+use crate::error::Error;
+use crate::server_list::ServerKind;
 
 /// `enum memcached_server_state_t`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

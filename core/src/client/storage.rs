@@ -2,9 +2,9 @@
 //! delete, increment/decrement, touch, and the existence check.
 
 use super::{Client, MAX_BUFFER, wire};
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::protocol::ascii::{self, Reply};
-use crate::core::protocol::binary::{self, EXPIRATION_NOT_ADD, opcode};
+use crate::error::{Error, Result, ReturnCode};
+use crate::protocol::ascii::{self, Reply};
+use crate::protocol::binary::{self, EXPIRATION_NOT_ADD, opcode};
 
 /// Values up to this size are copied into the request buffer; larger ones
 /// are sent from the caller's memory with vectored I/O.
@@ -470,7 +470,7 @@ impl Client {
 /// Read the reply of a command whose success carries no data: binary
 /// status 0, or the ASCII line `ok` accepts (anything else is its error).
 fn simple_reply(
-    conn: &mut crate::core::connection::Connection,
+    conn: &mut crate::connection::Connection,
     binary: bool,
     opaque: u32,
     ok: fn(&Reply<'_>) -> bool,

@@ -2,10 +2,10 @@
 //! (placement changes, reconnects) and read-back values.
 
 use super::Client;
-use crate::core::behavior::{as_i32, from_i32, id};
-use crate::core::distribution::Distribution;
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::hash::{HashAlgorithm, KeyHasher};
+use crate::behavior::{as_i32, from_i32, id};
+use crate::distribution::Distribution;
+use crate::error::{Error, Result, ReturnCode};
+use crate::hash::{HashAlgorithm, KeyHasher};
 
 fn invalid(msg: &str) -> Error {
     Error::with_message(ReturnCode::InvalidArguments, msg)
@@ -14,7 +14,7 @@ fn invalid(msg: &str) -> Error {
 fn deprecated(b: u32) -> Error {
     Error::with_message(
         ReturnCode::Deprecated,
-        format!("{} is deprecated", crate::core::behavior::name(b)),
+        format!("{} is deprecated", crate::behavior::name(b)),
     )
 }
 

@@ -3,11 +3,11 @@
 //! time from whichever server has one ready.
 
 use super::{Client, ItemMeta, ValueSink, wire};
-use crate::core::connection::{self, Connection};
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::protocol::ascii::{self, Reply};
-use crate::core::protocol::binary::{self, opcode};
-use crate::core::server::{KeyList, Server};
+use crate::connection::{self, Connection};
+use crate::error::{Error, Result, ReturnCode};
+use crate::protocol::ascii::{self, Reply};
+use crate::protocol::binary::{self, opcode};
+use crate::server::{KeyList, Server};
 
 /// Largest extras + key of a value reply we accept (4 bytes of flags and a
 /// key of at most 250 bytes, with room to spare).

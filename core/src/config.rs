@@ -30,7 +30,7 @@
 //! Where 1.1.4 crashes (an empty `--CONFIGURE-FILE=""`, an `INCLUDE` loop)
 //! this parser fails with a parse error instead.
 
-use crate::core::error::{Error, ReturnCode};
+use crate::error::{Error, ReturnCode};
 
 /// What a configuration asks for, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,7 +232,7 @@ impl Kind {
     }
 }
 
-use crate::core::behavior::id;
+use crate::behavior::id;
 
 /// Rule 7 of the scanner: the fixed keywords, in the scanner's order.
 const KEYWORDS: &[(&str, Kind)] = &[
@@ -810,7 +810,7 @@ impl<'a> Parser<'a, '_> {
             }
             Kind::Flag(behavior, ..) => {
                 self.apply(Action::Flag(behavior), || {
-                    format!("Could not set: {}", crate::core::behavior::name(behavior))
+                    format!("Could not set: {}", crate::behavior::name(behavior))
                 })?;
             }
             _ => return Err(self.syntax(&t, &[])),

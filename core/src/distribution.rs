@@ -6,7 +6,7 @@
 //! the `weighted` flag, the key hash); this module owns the arithmetic:
 //! building the ketama continuum, searching it, modula and virtual buckets.
 
-use crate::core::hash::{KeyHasher, md5_signature};
+use crate::hash::{KeyHasher, md5_signature};
 
 /// `memcached_server_distribution_t`.
 #[repr(u32)]
@@ -420,7 +420,7 @@ pub fn dispatch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::hash::HashAlgorithm;
+    use crate::hash::HashAlgorithm;
 
     fn servers(list: &[(&'static str, u16, u32)]) -> Vec<ServerPoint<'static>> {
         list.iter()

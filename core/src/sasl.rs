@@ -33,11 +33,11 @@ use hmac::{Hmac, Mac};
 use md5::Md5;
 use zeroize::Zeroize;
 
-use crate::core::client::Client;
-use crate::core::client::wire;
-use crate::core::connection::Connection;
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::protocol::binary::{self, opcode, status};
+use crate::client::Client;
+use crate::client::wire;
+use crate::connection::Connection;
+use crate::error::{Error, Result, ReturnCode};
+use crate::protocol::binary::{self, opcode, status};
 
 /// The most `SASL_STEP` round trips accepted before the exchange is
 /// declared broken (CRAM-MD5 needs one, PLAIN none).

@@ -7,13 +7,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::core::behavior::Behaviors;
-use crate::core::connection::{Connection, SocketOptions, Target, Timeouts, Wait};
-use crate::core::distribution::{self, Continuum, Distribution, ServerPoint, VirtualBuckets};
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::hash::{HashAlgorithm, KeyHasher};
-use crate::core::server::{Server, ServerState};
-use crate::core::server_list::{ServerKind, ServerSpec};
+use crate::behavior::Behaviors;
+use crate::connection::{Connection, SocketOptions, Target, Timeouts, Wait};
+use crate::distribution::{self, Continuum, Distribution, ServerPoint, VirtualBuckets};
+use crate::error::{Error, Result, ReturnCode};
+use crate::hash::{HashAlgorithm, KeyHasher};
+use crate::server::{Server, ServerState};
+use crate::server_list::{ServerKind, ServerSpec};
 
 pub mod admin;
 pub mod behaviors;
@@ -105,9 +105,9 @@ pub struct Client {
     pub last_disconnected: Option<usize>,
     hash_scratch: Vec<u8>,
     /// SASL credentials: every new connection authenticates first (core::sasl).
-    pub sasl: Option<crate::core::sasl::SaslCredentials>,
+    pub sasl: Option<crate::sasl::SaslCredentials>,
     /// TLS settings; `None`: plain connections.
-    pub tls: Option<crate::core::tls::TlsSettings>,
+    pub tls: Option<crate::tls::TlsSettings>,
     /// The wait bounds of the last (POLL, RCV, SND) timeout values seen.
     timeouts_cache: std::cell::Cell<TimeoutsCache>,
     timeouts_gen: std::cell::Cell<u64>,
@@ -402,7 +402,7 @@ impl Client {
     /// Whether the ASCII protocol can carry a key (no blank or control byte).
     #[inline]
     pub fn ascii_sendable(key: &[u8]) -> bool {
-        crate::core::protocol::no_blank_or_control(key)
+        crate::protocol::no_blank_or_control(key)
     }
 
     /// A key of a multi-get: `Ok(false)` for a key the ASCII protocol cannot
@@ -476,7 +476,7 @@ impl Client {
     /// [`Client::server_index_no_rebuild`] of four keys, hashed side by
     /// side (only when [`Client::places_four_at_once`]).
     pub(crate) fn server_indexes_of_four(&self, keys: [&[u8]; 4]) -> [usize; 4] {
-        crate::core::hash::one_at_a_time_x4(keys).map(|h| self.dispatch(h).unwrap_or(0))
+        crate::hash::one_at_a_time_x4(keys).map(|h| self.dispatch(h).unwrap_or(0))
     }
 
     #[inline]
@@ -797,14 +797,14 @@ impl Client {
         for s in &mut self.servers {
             if let Some(conn) = s.conn.as_mut() {
                 if self.behaviors.binary_protocol {
-                    crate::core::protocol::binary::encode_simple(
+                    crate::protocol::binary::encode_simple(
                         &mut conn.wbuf,
-                        crate::core::protocol::binary::opcode::QUITQ,
+                        crate::protocol::binary::opcode::QUITQ,
                         &[],
                         0,
                     );
                 } else {
-                    crate::core::protocol::ascii::encode_quit(&mut conn.wbuf);
+                    crate::protocol::ascii::encode_quit(&mut conn.wbuf);
                 }
                 if conn.flush().is_ok() && conn.unanswered {
                     // Like 1.1.4: wait until the server has processed what

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 
-use crate::core::error::{Error, Result, ReturnCode};
+use crate::error::{Error, Result, ReturnCode};
 
 /// What the caller asked for. Cheap to clone (clones share the built
 /// configuration).

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rustix::net::{RecvFlags, SendAncillaryBuffer, SendFlags};
 use socket2::{Domain, SockAddr, Socket, Type};
 
-use crate::core::error::{Error, Result, ReturnCode};
+use crate::error::{Error, Result, ReturnCode};
 
 /// How long one wait for the socket may last.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -311,7 +311,7 @@ impl Connection {
             if let Err(e) = tls.complete_io(&mut io) {
                 return Err(Error::with_message(
                     timeout_or(&e, ReturnCode::ConnectionFailure),
-                    format!("TLS: {}", crate::core::tls::describe_handshake_error(&e)),
+                    format!("TLS: {}", crate::tls::describe_handshake_error(&e)),
                 ));
             }
         }
@@ -721,7 +721,7 @@ impl Connection {
                     "timed out waiting for the server's reply",
                 )
             }
-        } else if e.raw_os_error() == Some(libc::ECONNRESET) {
+        } else if e.kind() == std::io::ErrorKind::ConnectionReset {
             io_err(ReturnCode::ConnectionFailure, &e, "recv()")
         } else {
             io_err(ReturnCode::Errno, &e, "recv()")

@@ -5,9 +5,9 @@
 
 use super::Client;
 use super::storage::Store;
-use crate::core::connection::Connection;
-use crate::core::error::Result;
-use crate::core::protocol::binary::{self, opcode};
+use crate::connection::Connection;
+use crate::error::Result;
+use crate::protocol::binary::{self, opcode};
 
 impl Client {
     /// How many replicas apply to a request now.

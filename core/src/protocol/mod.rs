@@ -12,7 +12,7 @@
 pub mod ascii;
 pub mod binary;
 
-use crate::core::error::{Error, ReturnCode};
+use crate::error::{Error, ReturnCode};
 
 /// The longest reply line accepted (bytes, `\r\n` included). A longer line
 /// without a terminator is a [`ReturnCode::ProtocolError`]. 1.1.4 used a

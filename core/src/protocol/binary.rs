@@ -28,7 +28,7 @@
 //! [`parse_response`] a whole packet once it is buffered. Nothing here
 //! allocates from a length read off the wire.
 
-use crate::core::error::{Error, ReturnCode};
+use crate::error::{Error, ReturnCode};
 
 /// Request magic byte.
 pub const REQUEST_MAGIC: u8 = 0x80;

@@ -22,8 +22,8 @@
 //! line at `\n`; a preceding `\r` is dropped).
 
 use super::{MAX_LINE_LEN, MAX_VALUE_LEN, parse_u64, push_i64, push_u64};
-use crate::core::cnum::is_space;
-use crate::core::error::{Error, ReturnCode};
+use crate::cnum::is_space;
+use crate::error::{Error, ReturnCode};
 
 /// Appends a storage command's header line:
 /// `<cmd> <prefix><key> <flags> <exptime> <len>[ <cas>][ noreply]\r\n`.

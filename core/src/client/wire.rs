@@ -1,11 +1,11 @@
 //! Reply readers shared by the commands: whole ASCII lines, binary headers
 //! (skipping stale replies by opaque), and the end of a value.
 
-use crate::core::connection::Connection;
-use crate::core::error::{Error, Result, ReturnCode};
-use crate::core::protocol::ascii::find_line_limit;
-use crate::core::protocol::binary::{self, HEADER_LEN, ResponseHeader};
-use crate::core::protocol::{MAX_LINE_LEN, MAX_VALUE_LEN};
+use crate::connection::Connection;
+use crate::error::{Error, Result, ReturnCode};
+use crate::protocol::ascii::find_line_limit;
+use crate::protocol::binary::{self, HEADER_LEN, ResponseHeader};
+use crate::protocol::{MAX_LINE_LEN, MAX_VALUE_LEN};
 
 /// Largest binary body accepted when it is not a value (stats, version,
 /// errors, SASL): these are small, so a larger one means a broken stream.
