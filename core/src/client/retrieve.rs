@@ -76,21 +76,41 @@ impl Client {
     }
 
     /// As 1.1.4 before every get and multi-get: requests buffered on any
-    /// server (BUFFER_REQUESTS, replies on) are sent first, so what this
-    /// handle wrote is visible to everyone before it reads. (1.1.4 does it
-    /// for the servers owing replies, which NOREPLY requests never are.)
+    /// server (BUFFER_REQUESTS, replies on) are sent first and their replies
+    /// awaited, so what this handle wrote is stored, for everyone, before it
+    /// reads. (1.1.4 does it for the servers owing replies, which NOREPLY
+    /// requests never are.) Buffered binary requests are quiet: a NOOP
+    /// behind them is answered once the server has processed them.
     #[inline]
     fn send_buffered(&mut self) {
         if !self.behaviors.buffer_requests || self.behaviors.noreply {
             return;
         }
+        let binary = self.behaviors.binary_protocol;
         for idx in 0..self.servers.len() {
             if let Some(conn) = self.servers[idx].conn.as_mut()
                 && !conn.wbuf.is_empty()
             {
-                let r = conn.flush();
+                let r = Self::complete_buffered(conn, binary);
                 let _ = self.on_server(idx, r);
             }
+        }
+    }
+
+    /// Send a connection's buffered requests and wait until the server has
+    /// processed them (see [`Client::send_buffered`]).
+    #[cold]
+    fn complete_buffered(conn: &mut Connection, binary: bool) -> Result<()> {
+        conn.begin_op()?;
+        if binary {
+            let opaque = conn.next_opaque();
+            binary::encode_simple(&mut conn.wbuf, binary::opcode::NOOP, &[], opaque);
+            conn.flush()?;
+            let h = wire::binary_header(conn, opaque)?;
+            conn.skip(h.body_len as usize)
+        } else {
+            conn.flush()?;
+            wire::ascii_drain(conn)
         }
     }
 
