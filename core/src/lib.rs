@@ -17,6 +17,7 @@ pub mod cnum;
 pub mod config;
 pub mod connection;
 pub mod distribution;
+pub mod encoding;
 pub mod error;
 pub mod hash;
 pub mod protocol;

@@ -2,7 +2,7 @@
 
 use core::ffi::c_char;
 
-use crate::core::error::{Error, ReturnCode};
+use crate::core::error::ReturnCode;
 use crate::ffi::guard::put;
 use crate::ffi::handle::handle_mut;
 use crate::ffi::keyargs::group_and_key;
@@ -30,14 +30,6 @@ unsafe fn arith(
     let Some(h) = (unsafe { handle_mut(ptr) }) else {
         return ReturnCode::InvalidArguments;
     };
-    // As 1.1.4: no arithmetic on encrypted values (checked before the key).
-    // SAFETY: `ptr` is a handle.
-    if unsafe { crate::ffi::encoding::is_encrypted(ptr) } {
-        return h.client.fail(Error::with_message(
-            ReturnCode::NotSupported,
-            "increment and decrement are not supported with an encoding key",
-        ));
-    }
     // SAFETY: key pointers valid for their lengths.
     let (g, k) = match unsafe { group_and_key(h, group, group_len, key, key_len) } {
         Ok(v) => v,

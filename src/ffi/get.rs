@@ -51,26 +51,6 @@ unsafe fn get_impl(
     note_single_get(h, &got);
     let rc = match got {
         Ok(Some(_)) => {
-            // SAFETY: `ptr` is a handle.
-            if unsafe { crate::ffi::encoding::is_encrypted(ptr) } {
-                let raw = sink.take();
-                // SAFETY: `raw` is NULL or len + 1 bytes from the handle's allocators.
-                match unsafe { crate::ffi::encoding::decrypt_buffer(ptr, &h.alloc, raw, sink.len) }
-                {
-                    Ok((p, n)) => {
-                        sink.ptr = p;
-                        sink.len = n;
-                    }
-                    Err(e) => {
-                        // SAFETY: `raw` came from the handle's allocators.
-                        unsafe { h.alloc.free(ptr, raw.cast()) };
-                        let rc = h.client.fail(e);
-                        // SAFETY: out-pointer NULL or writable.
-                        unsafe { put(error, rc) };
-                        return core::ptr::null_mut();
-                    }
-                }
-            }
             // SAFETY: out-pointers NULL or writable.
             unsafe {
                 put(value_length, sink.len);
@@ -152,18 +132,10 @@ unsafe fn get_failure(
         } else {
             r.value.end as usize - r.value.string as usize
         };
+        // Stored like any value of this handle (encrypted under an
+        // encoding key, by the core).
         // SAFETY: the value buffer holds `len` bytes.
-        let plain = unsafe { bytes(r.value.string, len) }.unwrap_or(&[]);
-        // Stored like any value of this handle: encrypted under an encoding key.
-        let sealed;
-        // SAFETY: `ptr` is a handle.
-        let value = if unsafe { crate::ffi::encoding::is_encrypted(ptr) } {
-            // SAFETY: `ptr` is a handle.
-            sealed = unsafe { crate::ffi::encoding::encrypt(ptr, plain) }.unwrap_or_default();
-            &sealed[..]
-        } else {
-            plain
-        };
+        let value = unsafe { bytes(r.value.string, len) }.unwrap_or(&[]);
         // SAFETY: `ptr` is a handle.
         let h = unsafe { handle_mut(ptr) }.expect("handle");
         let req = Store {
@@ -359,24 +331,6 @@ unsafe fn fetch_into(
         buffer_for_empty: !h.client.behaviors.binary_protocol,
     };
     match h.client.fetch(&mut sink) {
-        // SAFETY: `ptr` is a handle.
-        Ok(Some(_)) if unsafe { crate::ffi::encoding::is_encrypted(ptr) } => {
-            // SAFETY: `res` is initialised; its buffer came from the handle's allocators.
-            let r = unsafe { &mut *res };
-            let len = r.value.end as usize - r.value.string as usize;
-            // SAFETY: as above.
-            match unsafe { crate::ffi::encoding::decrypt_buffer(ptr, &alloc, r.value.string, len) }
-            {
-                Ok((p, n)) => {
-                    r.value.string = p;
-                    // SAFETY: `p` holds n + 1 bytes (or is the empty original).
-                    r.value.end = unsafe { p.add(n) };
-                    r.value.current_size = n + 1;
-                    Ok(true)
-                }
-                Err(e) => Err(h.client.fail(e)),
-            }
-        }
         Ok(Some(_)) => Ok(true),
         Ok(None) => Ok(false),
         Err(e) => Err(h.client.fail(e)),

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::core::distribution::distribution_name;
+use crate::core::encoding::EncodingKey;
 use crate::core::error::{Error, ReturnCode};
 use crate::core::hash::{self, HashAlgorithm, KeyHasher, algorithm_name, digest};
 use crate::ffi::guard::{RawCtx, bytes};
@@ -181,11 +182,12 @@ pub unsafe fn sync_handle_hashkit(ptr: *mut memcached_st) {
     sync_slot(&mut kit.distribution_hash, &h.client.dist_hasher);
 }
 
-/// Set the handle's hashers from its embedded kit.
+/// Set the handle's hashers and encoding key from its embedded kit (the
+/// kit's `_key` names a copy of the client's key).
 ///
 /// # Safety
 /// `ptr` must point to a valid handle.
-unsafe fn hashers_from_kit(ptr: *mut memcached_st) {
+pub unsafe fn hashers_from_kit(ptr: *mut memcached_st) {
     // SAFETY: as documented.
     let Some(h) = (unsafe { handle_mut(ptr) }) else {
         return;
@@ -194,16 +196,13 @@ unsafe fn hashers_from_kit(ptr: *mut memcached_st) {
     let kit = unsafe { &(*ptr).hashkit };
     h.client.hasher = hasher_of(&kit.base_hash);
     h.client.dist_hasher = hasher_of(&kit.distribution_hash);
+    h.client.encoding = kit_key(kit);
 }
 
 // ----- encryption keys and strings ----------------------------------------
 
-/// An installed `hashkit_key`: the AES-256 key schedule and the CBC IV.
-#[derive(Clone)]
-struct KitKey {
-    cipher: aes::Aes256,
-    iv: [u8; 16],
-}
+/// An installed `hashkit_key` (the cipher lives in the core).
+type KitKey = EncodingKey;
 
 /// Live keys, by the id stored in `hashkit_st._key`.
 static KEYS: Mutex<Option<HashMap<usize, KitKey>>> = Mutex::new(None);
@@ -231,82 +230,6 @@ fn clone_key(id: *mut c_void) -> *mut c_void {
     find_key(id).map_or(core::ptr::null_mut(), store_key)
 }
 
-/// 1.1.4's key setup: IV from `EVP_BytesToKey(aes-256-cbc, sha256, no
-/// salt, 5 rounds)`, AES key = the caller's first 32 key bytes (zero-padded).
-fn make_key(key: &[u8]) -> KitKey {
-    let mut d = sha256_rounds(&[], key);
-    let d2 = sha256_rounds(&d, key);
-    let mut iv = [0u8; 16];
-    iv.copy_from_slice(&d2[..16]);
-    d = [0u8; 32];
-    let n = key.len().min(32);
-    d[..n].copy_from_slice(&key[..n]);
-    KitKey {
-        cipher: aes::Aes256::new(&d),
-        iv,
-    }
-}
-
-/// One `EVP_BytesToKey` block: sha256 of (previous ‖ data), hashed again 4 times.
-fn sha256_rounds(prev: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut buf = prev.to_vec();
-    buf.extend_from_slice(data);
-    let mut x = sha256::digest(&buf);
-    for _ in 0..4 {
-        x = sha256::digest(&x);
-    }
-    x
-}
-
-/// AES-256-CBC with PKCS#7 padding.
-fn encrypt(key: &KitKey, plain: &[u8]) -> Vec<u8> {
-    let pad = 16 - plain.len() % 16;
-    let mut data = plain.to_vec();
-    data.extend(std::iter::repeat_n(pad as u8, pad));
-    let mut prev = key.iv;
-    for block in data.chunks_exact_mut(16) {
-        let mut b = [0u8; 16];
-        for i in 0..16 {
-            b[i] = block[i] ^ prev[i];
-        }
-        key.cipher.encrypt_block(&mut b);
-        block.copy_from_slice(&b);
-        prev = b;
-    }
-    data
-}
-
-/// The inverse of [`encrypt`]; `None` for a length that is not a positive
-/// multiple of 16 or bad padding (where OpenSSL's final step fails).
-fn decrypt(key: &KitKey, cipher: &[u8]) -> Option<Vec<u8>> {
-    if cipher.is_empty() || !cipher.len().is_multiple_of(16) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(cipher.len());
-    let mut prev = key.iv;
-    for block in cipher.chunks_exact(16) {
-        let mut b = [0u8; 16];
-        b.copy_from_slice(block);
-        key.cipher.decrypt_block(&mut b);
-        for i in 0..16 {
-            b[i] ^= prev[i];
-        }
-        out.extend_from_slice(&b);
-        prev.copy_from_slice(block);
-    }
-    let pad = usize::from(*out.last()?);
-    if pad == 0
-        || pad > 16
-        || !out[out.len() - pad..]
-            .iter()
-            .all(|&b| usize::from(b) == pad)
-    {
-        return None;
-    }
-    out.truncate(out.len() - pad);
-    Some(out)
-}
-
 /// `hashkit_string_st`: bytes owned by the caller until `hashkit_string_free`.
 #[allow(non_camel_case_types)]
 pub struct hashkit_string_st {
@@ -323,18 +246,23 @@ fn new_string(mut data: Vec<u8>) -> *mut hashkit_string_st {
 /// `None` (the old key is dropped either way).
 pub fn kit_set_key(kit: &mut hashkit_st, key: Option<&[u8]>) -> bool {
     drop_key(kit._key);
-    kit._key = key.map_or(core::ptr::null_mut(), |k| store_key(make_key(k)));
+    kit._key = key.map_or(core::ptr::null_mut(), |k| store_key(EncodingKey::new(k)));
     !kit._key.is_null()
 }
 
 /// Encrypt with a kit's key; `None` without a key.
 pub fn kit_encrypt(kit: &hashkit_st, data: &[u8]) -> Option<Vec<u8>> {
-    Some(encrypt(&find_key(kit._key)?, data))
+    Some(find_key(kit._key)?.encrypt(data))
 }
 
 /// Decrypt with a kit's key; `None` without a key or for bad input.
 pub fn kit_decrypt(kit: &hashkit_st, data: &[u8]) -> Option<Vec<u8>> {
-    decrypt(&find_key(kit._key)?, data)
+    find_key(kit._key)?.decrypt(data)
+}
+
+/// The key of a kit (the embedded kit of a handle mirrors the client's).
+pub fn kit_key(kit: &hashkit_st) -> Option<EncodingKey> {
+    find_key(kit._key)
 }
 
 /// `hashkit_clone` into initialised storage (keeps `dst.options`): copy
@@ -949,101 +877,9 @@ ffi_fn! {
     }
 }
 
-// ----- SHA-256 and AES-256 (for the encryption key) ---------------------------
-
-/// SHA-256 (only used to derive the IV), from the RustCrypto `sha2` crate.
-mod sha256 {
-    use sha2::Digest;
-
-    /// The digest of `data`.
-    pub fn digest(data: &[u8]) -> [u8; 32] {
-        sha2::Sha256::digest(data).into()
-    }
-}
-
-/// AES-256 single-block operations, from the RustCrypto `aes` crate.
-mod aes {
-    use ::aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
-
-    /// An expanded AES-256 key.
-    #[derive(Clone)]
-    pub struct Aes256(::aes::Aes256);
-
-    impl Aes256 {
-        /// Expand a 32-byte key.
-        pub fn new(key: &[u8; 32]) -> Aes256 {
-            Aes256(::aes::Aes256::new(key.into()))
-        }
-
-        /// Encrypt one block in place.
-        pub fn encrypt_block(&self, s: &mut [u8; 16]) {
-            self.0.encrypt_block(s.into());
-        }
-
-        /// Decrypt one block in place.
-        pub fn decrypt_block(&self, s: &mut [u8; 16]) {
-            self.0.decrypt_block(s.into());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
-
-    #[test]
-    fn sha256_vectors() {
-        assert_eq!(
-            hex(&sha256::digest(b"")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-        assert_eq!(
-            hex(&sha256::digest(b"abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        let long = [b'a'; 1000];
-        assert_eq!(
-            hex(&sha256::digest(&long)),
-            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"
-        );
-    }
-
-    #[test]
-    fn aes256_fips197_vector() {
-        let key: [u8; 32] = core::array::from_fn(|i| i as u8);
-        let mut block: [u8; 16] = core::array::from_fn(|i| (i as u8) * 0x11);
-        let aes = aes::Aes256::new(&key);
-        aes.encrypt_block(&mut block);
-        assert_eq!(hex(&block), "8ea2b7ca516745bfeafc49904b496089");
-        aes.decrypt_block(&mut block);
-        assert_eq!(hex(&block), "00112233445566778899aabbccddeeff");
-    }
-
-    /// Ciphertexts observed from Debian's libhashkit 1.1.4 with a 40-byte key.
-    #[test]
-    fn encrypt_matches_debian() {
-        let key = make_key(b"0123456789abcdefghijklmnopqrstuvwxyzABCD");
-        let cases: [(&[u8], &str); 3] = [
-            (b"", "7541f2c255131997310d01d31a63f97d"),
-            (b"hello world", "f86e3dc01f2b7a87845d718ef41ac8ac"),
-            (
-                b"0123456789abcdef0123456789abcdefXYZ",
-                "1a7f198203eee4b2a5aa023e48576facfa073676b4572e24b0bdc8fc2a1985decf794ea314334f53c7c6dd71ec2b0584",
-            ),
-        ];
-        for (plain, want) in cases {
-            let c = encrypt(&key, plain);
-            assert_eq!(hex(&c), want);
-            assert_eq!(decrypt(&key, &c).as_deref(), Some(plain));
-        }
-        assert_eq!(decrypt(&key, b"0123456789abcdef"), None, "bad padding");
-        assert_eq!(decrypt(&key, b"0123456789abcde"), None);
-        assert_eq!(decrypt(&key, b""), None);
-    }
 
     #[test]
     fn slots_follow_libhashkit() {

@@ -55,24 +55,6 @@ pub unsafe fn store(
             "value is NULL but its length is not 0",
         ));
     };
-    // SAFETY: `ptr` is a handle.
-    let sealed;
-    let value = if unsafe { crate::ffi::encoding::is_encrypted(ptr) } {
-        if matches!(mode, StoreMode::Append | StoreMode::Prepend) {
-            return h.client.fail(Error::with_message(
-                ReturnCode::NotSupported,
-                "append and prepend are not supported with an encoding key",
-            ));
-        }
-        // SAFETY: `ptr` is a handle.
-        sealed = match unsafe { crate::ffi::encoding::encrypt(ptr, value) } {
-            Ok(v) => v,
-            Err(e) => return h.client.fail(e),
-        };
-        &sealed[..]
-    } else {
-        value
-    };
     let req = Store {
         mode,
         group,

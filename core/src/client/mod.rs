@@ -108,6 +108,9 @@ pub struct Client {
     pub sasl: Option<crate::sasl::SaslCredentials>,
     /// TLS settings; `None`: plain connections.
     pub tls: Option<crate::tls::TlsSettings>,
+    /// `memcached_set_encoding_key`: values are stored encrypted with it and
+    /// decrypted when read (`crate::encoding`).
+    pub encoding: Option<crate::encoding::EncodingKey>,
     /// The wait bounds of the last (POLL, RCV, SND) timeout values seen.
     timeouts_cache: std::cell::Cell<TimeoutsCache>,
     timeouts_gen: std::cell::Cell<u64>,
@@ -151,6 +154,7 @@ impl Client {
             last_disconnected: None,
             hash_scratch: Vec::new(),
             tls: None,
+            encoding: None,
             timeouts_cache: std::cell::Cell::new(NO_TIMEOUTS),
             timeouts_gen: std::cell::Cell::new(1),
             sasl: None,
@@ -182,6 +186,7 @@ impl Client {
             last_disconnected: None,
             hash_scratch: Vec::new(),
             tls: self.tls.clone(),
+            encoding: self.encoding.clone(),
             timeouts_cache: std::cell::Cell::new(NO_TIMEOUTS),
             timeouts_gen: std::cell::Cell::new(1),
             sasl: self.sasl.clone(),

@@ -71,8 +71,47 @@ impl Client {
             let r = self.drain_mget(idx);
             self.on_server(idx, r)?;
         }
+        if self.encoding.is_some() {
+            return self.get_encrypted(idx, key, sink);
+        }
         let r = self.get_on(idx, key, sink);
         self.on_server(idx, r)
+    }
+
+    /// A get under an encoding key: the stored bytes are read, decrypted,
+    /// and the plaintext handed to `sink`.
+    #[cold]
+    fn get_encrypted(
+        &mut self,
+        idx: usize,
+        key: &[u8],
+        sink: &mut dyn ValueSink,
+    ) -> Result<Option<ItemMeta>> {
+        let mut cipher = super::VecSink::default();
+        let r = self.get_on(idx, key, &mut cipher);
+        match self.on_server(idx, r)? {
+            Some(meta) => self.deliver_plain(meta, &cipher, sink).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Decrypt a value read under an encoding key into `sink`.
+    fn deliver_plain(
+        &self,
+        meta: ItemMeta,
+        cipher: &super::VecSink,
+        sink: &mut dyn ValueSink,
+    ) -> Result<ItemMeta> {
+        let key = self.encoding.as_ref().expect("an encoding key");
+        let plain = key.decrypt(&cipher.value).ok_or_else(|| {
+            Error::with_message(ReturnCode::Failure, "the value could not be decrypted")
+        })?;
+        sink.value_buffer(&cipher.key, meta.flags, meta.cas, plain.len())?
+            .copy_from_slice(&plain);
+        Ok(ItemMeta {
+            len: plain.len(),
+            ..meta
+        })
     }
 
     /// As 1.1.4 before every get and multi-get: requests buffered on any
@@ -379,6 +418,25 @@ impl Client {
     /// `memcached_fetch_result`: the next value of the pending multi-get,
     /// `Ok(None)` when every server has answered (END).
     pub fn fetch(&mut self, sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
+        if self.encoding.is_some() {
+            return self.fetch_encrypted(sink);
+        }
+        self.fetch_stored(sink)
+    }
+
+    /// [`Client::fetch`] under an encoding key (see [`Client::get_encrypted`]).
+    #[cold]
+    fn fetch_encrypted(&mut self, sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
+        let mut cipher = super::VecSink::default();
+        match self.fetch_stored(&mut cipher)? {
+            Some(meta) => self.deliver_plain(meta, &cipher, sink).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The next value of the pending multi-get as the server stored it.
+    #[inline]
+    fn fetch_stored(&mut self, sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
         let binary = self.behaviors.binary_protocol;
         loop {
             let idx = match self.next_ready_server()? {

@@ -99,6 +99,27 @@ impl Client {
     pub fn store(&mut self, req: &Store<'_>) -> Result<ReturnCode> {
         self.begin_call();
         let idx = self.target(req.group, req.key)?;
+        // Under an encoding key the value is stored encrypted; append and
+        // prepend would mix plain and encrypted bytes (1.1.4 refuses them).
+        let sealed;
+        let encrypted;
+        let req = match &self.encoding {
+            None => req,
+            Some(_) if matches!(req.mode, StoreMode::Append | StoreMode::Prepend) => {
+                return Err(Error::with_message(
+                    ReturnCode::NotSupported,
+                    "append and prepend are not supported with an encoding key",
+                ));
+            }
+            Some(k) => {
+                sealed = k.encrypt(req.value);
+                encrypted = Store {
+                    value: &sealed,
+                    ..*req
+                };
+                &encrypted
+            }
+        };
         let r = self.store_on(idx, req);
         let r = self.on_server(idx, r);
         if r.is_ok() {
@@ -285,6 +306,13 @@ impl Client {
         initial: Option<(u64, i64)>,
     ) -> Result<u64> {
         self.begin_call();
+        // As 1.1.4: no arithmetic on encrypted values (checked before the key).
+        if self.encoding.is_some() {
+            return Err(Error::with_message(
+                ReturnCode::NotSupported,
+                "increment and decrement are not supported with an encoding key",
+            ));
+        }
         let idx = self.target(group, key)?;
         if initial.is_some() && !self.behaviors.binary_protocol {
             return Err(Error::with_message(
