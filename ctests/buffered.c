@@ -28,12 +28,7 @@ static memcached_st *reader;
 
 static memcached_st *handle(int binary, int buffered, int noreply)
 {
-    memcached_st *m = memcached_create(NULL);
-    CHECK(m != NULL);
-    memcached_server_st *list = memcached_servers_parse(harness_servers());
-    CHECK(memcached_server_push(m, list) == MEMCACHED_SUCCESS);
-    memcached_server_list_free(list);
-    memcached_behavior_set(m, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)binary);
+    memcached_st *m = harness_handle(binary);
     memcached_behavior_set(m, MEMCACHED_BEHAVIOR_BUFFER_REQUESTS, (uint64_t)buffered);
     memcached_behavior_set(m, MEMCACHED_BEHAVIOR_NOREPLY, (uint64_t)noreply);
     return m;
@@ -145,11 +140,7 @@ static void run(int binary, int noreply)
 int main(void)
 {
     harness_check_loaded_library();
-    reader = memcached_create(NULL);
-    CHECK(reader != NULL);
-    memcached_server_st *list = memcached_servers_parse(harness_servers());
-    CHECK(memcached_server_push(reader, list) == MEMCACHED_SUCCESS);
-    memcached_server_list_free(list);
+    reader = harness_handle(0);
     for (int binary = 0; binary < 2; binary++) {
         for (int noreply = 0; noreply < 2; noreply++) {
             run(binary, noreply);

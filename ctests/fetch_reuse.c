@@ -163,13 +163,7 @@ static void get(const char *key)
 static void run(int binary)
 {
     printf("== %s\n", binary ? "binary" : "ascii");
-    memc = memcached_create(NULL);
-    CHECK(memc != NULL);
-    memcached_server_st *list = memcached_servers_parse(harness_servers());
-    CHECK(memcached_server_push(memc, list) == MEMCACHED_SUCCESS);
-    memcached_server_list_free(list);
-    CHECK(memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)binary) ==
-          MEMCACHED_SUCCESS);
+    memc = harness_handle(binary);
     memcached_flush(memc, 0);
 
     /* Before any value: the end of a fetch loop. */

@@ -107,12 +107,7 @@ static void round_trip(const char *group, size_t glen, const char *label, int ke
 static void run(int binary, int ketama)
 {
     printf("== %s %s\n", binary ? "binary" : "ascii", ketama ? "ketama" : "modula");
-    memc = memcached_create(NULL);
-    CHECK(memc != NULL);
-    memcached_server_st *list = memcached_servers_parse(harness_servers());
-    CHECK(memcached_server_push(memc, list) == MEMCACHED_SUCCESS);
-    memcached_server_list_free(list);
-    memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)binary);
+    memc = harness_handle(binary);
     if (ketama) {
         memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_KETAMA, 1);
     }

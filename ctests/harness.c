@@ -5,6 +5,8 @@
 
 #include "harness.h"
 
+#include <libmemcached-1.0/memcached.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,4 +144,17 @@ size_t harness_key(unsigned i, char *buf)
             buf[k] = (char)(0x80 + (i * 7 + k * 13) % 128);
         return len;
     }
+}
+
+memcached_st *harness_handle(int binary)
+{
+    memcached_st *m = memcached_create(NULL);
+    CHECK(m != NULL);
+    memcached_server_st *list = memcached_servers_parse(harness_servers());
+    CHECK(list != NULL);
+    CHECK(memcached_server_push(m, list) == MEMCACHED_SUCCESS);
+    memcached_server_list_free(list);
+    CHECK(memcached_behavior_set(m, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)binary) ==
+          MEMCACHED_SUCCESS);
+    return m;
 }

@@ -27,6 +27,12 @@ void harness_check_loaded_library(void);
 /* The value of MEMCACHED_SERVERS ("127.0.0.1:PORT"); exits with status 2 when unset. */
 const char *harness_servers(void);
 
+/* A new handle (memcached_create(NULL)) with the servers of
+ * MEMCACHED_SERVERS pushed and the binary protocol on or off; exits with
+ * status 1 when that fails. */
+struct memcached_st;
+struct memcached_st *harness_handle(int binary);
+
 /* Key number i of a fixed mixed set (the empty key, 250-byte keys, ASCII,
  * UTF-8, only high bytes, any byte including NUL), written to buf (251
  * bytes); returns its length. hashkit.c and placement.c hash the same keys. */

@@ -70,12 +70,7 @@ static size_t seen_count(void)
 int main(void)
 {
     harness_check_loaded_library();
-    memcached_st *memc = memcached_create(NULL);
-    CHECK(memc != NULL);
-    memcached_server_st *list = memcached_servers_parse(harness_servers());
-    CHECK(memcached_server_push(memc, list) == MEMCACHED_SUCCESS);
-    memcached_server_list_free(list);
-    CHECK(memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 1) == MEMCACHED_SUCCESS);
+    memcached_st *memc = harness_handle(1);
     CHECK(memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, 1000) == MEMCACHED_SUCCESS);
     CHECK(memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1) ==
           MEMCACHED_SUCCESS);

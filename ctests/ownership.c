@@ -26,16 +26,6 @@
 
 #include "harness.h"
 
-static memcached_st *handle(void)
-{
-    memcached_st *m = memcached_create(NULL);
-    CHECK(m != NULL);
-    memcached_server_st *list = memcached_servers_parse(harness_servers());
-    CHECK(memcached_server_push(m, list) == MEMCACHED_SUCCESS);
-    memcached_server_list_free(list);
-    return m;
-}
-
 /* Counting allocators: which blocks they handed out, and how many. */
 #define MAX_BLOCKS 256
 static void *blocks[MAX_BLOCKS];
@@ -132,7 +122,7 @@ static void error_messages(void)
 static void namespaces(void)
 {
     printf("== namespaces\n");
-    memcached_st *m = handle();
+    memcached_st *m = harness_handle(0);
     printf("set ns1: %d\n", (int)memcached_callback_set(m, MEMCACHED_CALLBACK_PREFIX_KEY, "ns1"));
     memcached_return_t rc;
     const char *p = memcached_callback_get(m, MEMCACHED_CALLBACK_PREFIX_KEY, &rc);
@@ -161,7 +151,7 @@ static void namespaces(void)
 static void results(void)
 {
     printf("== results\n");
-    memcached_st *m = handle();
+    memcached_st *m = harness_handle(0);
     memcached_set(m, "empty", 5, "", 0, 0, 0);
     memcached_set(m, "full", 4, "value", 5, 0, 0);
     const char *keys[] = {"empty", "full"};
@@ -186,13 +176,13 @@ static void results(void)
 static void allocators(void)
 {
     printf("== allocators\n");
-    memcached_st *m = handle();
+    memcached_st *m = harness_handle(0);
     printf("calloc missing: %d\n", (int)memcached_set_memory_allocators(m, count_malloc, count_free,
                                                                          count_realloc, NULL, NULL));
     printf("all four: %d\n", (int)memcached_set_memory_allocators(m, count_malloc, count_free,
                                                                    count_realloc, count_calloc, NULL));
     /* A result of the counting handle, filled by a fetch through another. */
-    memcached_st *fetcher = handle();
+    memcached_st *fetcher = harness_handle(0);
     memcached_set(fetcher, "k1", 2, "one", 3, 0, 0);
     memcached_set(fetcher, "k2", 2, "a somewhat longer value", 23, 0, 0);
     const char *keys[] = {"k1", "k2"};
@@ -233,7 +223,7 @@ static memcached_return_t on_miss(memcached_st *m, char *key, size_t key_length,
 static void get_failure(void)
 {
     printf("== get failure callback\n");
-    memcached_st *m = handle();
+    memcached_st *m = harness_handle(0);
     memcached_flush(m, 0);
     memcached_callback_set(m, MEMCACHED_CALLBACK_GET_FAILURE, (void *)on_miss);
     for (failure_mode = 0; failure_mode < 2; failure_mode++) {

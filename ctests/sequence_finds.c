@@ -21,17 +21,6 @@
 
 #include "harness.h"
 
-static memcached_st *handle(int binary)
-{
-    memcached_st *m = memcached_create(NULL);
-    CHECK(m != NULL);
-    memcached_server_st *list = memcached_servers_parse(harness_servers());
-    CHECK(memcached_server_push(m, list) == MEMCACHED_SUCCESS);
-    memcached_server_list_free(list);
-    memcached_behavior_set(m, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)binary);
-    return m;
-}
-
 /* A key of `m` that lives on server `want`, and one of another server. */
 static void key_on(memcached_st *m, uint32_t want, char *out, size_t size)
 {
@@ -47,8 +36,8 @@ static void key_on(memcached_st *m, uint32_t want, char *out, size_t size)
 static void buffered_then_get(int binary)
 {
     printf("== buffered set, then a get on another server (%s)\n", binary ? "binary" : "ascii");
-    memcached_st *writer = handle(binary);
-    memcached_st *reader = handle(binary);
+    memcached_st *writer = harness_handle(binary);
+    memcached_st *reader = harness_handle(binary);
     memcached_flush(reader, 0);
     char on0[32], on1[32];
     key_on(writer, 0, on0, sizeof on0);
