@@ -78,12 +78,12 @@ impl Target for HandleTarget {
             Action::ConfigureFile(_) | Action::FetchVersion => Ok(()),
             Action::Tls => {
                 let h = self.handle().ok_or(None)?;
-                crate::ffi::tls::enable(h);
+                h.client.enable_tls();
                 Ok(())
             }
             Action::TlsSetting(field, value) => {
                 let h = self.handle().ok_or(None)?;
-                crate::ffi::tls::apply_setting(h, *field, value);
+                h.client.set_tls_field(*field, value);
                 Ok(())
             }
             Action::PoolMin(n) => {

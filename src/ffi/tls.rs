@@ -2,68 +2,20 @@
 //! in `libmemcached-1.0/rs_tls.h` behind `LIBMEMCACHED_RS_TLS`):
 //! `memcached_set_tls`/`memcached_clear_tls`, the `LIBMEMCACHED_TLS*`
 //! environment read at `memcached_create`, and the `--TLS*` options of the
-//! configuration language.
+//! configuration language. The rules are the core's
+//! (`crate::core::client::tls`); this converts the C arguments.
 
 use core::ffi::c_char;
-use std::path::PathBuf;
 
-use crate::core::config::TlsField;
-use crate::core::error::{Error, ReturnCode};
-use crate::core::tls::TlsSettings;
+use crate::core::error::ReturnCode;
 use crate::ffi::guard::cstr;
 use crate::ffi::handle::{Handle, handle_mut};
 use crate::ffi::types::*;
 
-fn text(v: &[u8]) -> String {
-    String::from_utf8_lossy(v).into_owned()
-}
-
-/// Turn TLS on (with the settings so far) and close plain connections.
-pub fn enable(h: &mut Handle) -> &mut TlsSettings {
-    if h.client.tls.is_none() {
-        h.client.close_all();
-    }
-    h.client.tls.get_or_insert_with(TlsSettings::default)
-}
-
-/// Apply one `--TLS-…=` setting (which also turns TLS on).
-pub fn apply_setting(h: &mut Handle, field: TlsField, value: &[u8]) {
-    let s = enable(h);
-    let v = if value.is_empty() {
-        None
-    } else {
-        Some(text(value))
-    };
-    let mut next = TlsSettings::new(
-        s.ca_file.clone(),
-        s.cert_file.clone(),
-        s.key_file.clone(),
-        s.server_name.clone(),
-    );
-    match field {
-        TlsField::CaFile => next.ca_file = v.map(PathBuf::from),
-        TlsField::CertFile => next.cert_file = v.map(PathBuf::from),
-        TlsField::KeyFile => next.key_file = v.map(PathBuf::from),
-        TlsField::ServerName => next.server_name = v,
-    }
-    *s = next;
-    h.client.close_all();
-}
-
-/// The `LIBMEMCACHED_TLS*` environment: with `LIBMEMCACHED_TLS` set to
-/// anything but empty or "0", every connection of the handle uses TLS.
+/// The `LIBMEMCACHED_TLS*` environment, read by `memcached_create` and
+/// `memcached()`.
 pub fn apply_env(h: &mut Handle) {
-    let on = std::env::var_os("LIBMEMCACHED_TLS").is_some_and(|v| !v.is_empty() && v != "0");
-    if !on {
-        return;
-    }
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    h.client.tls = Some(TlsSettings::new(
-        var("LIBMEMCACHED_TLS_CA_FILE").map(PathBuf::from),
-        var("LIBMEMCACHED_TLS_CERT_FILE").map(PathBuf::from),
-        var("LIBMEMCACHED_TLS_KEY_FILE").map(PathBuf::from),
-        var("LIBMEMCACHED_TLS_SERVER_NAME").map(|v| v.to_string_lossy().into_owned()),
-    ));
+    h.client.tls_from_env();
 }
 
 ffi_fn! {
@@ -85,13 +37,9 @@ ffi_fn! {
         let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
         // SAFETY: each is NULL or a NUL-terminated string.
         let (ca, cert, key, name) = unsafe { (cstr(ca_file), cstr(cert_file), cstr(key_file), cstr(server_name)) };
-        let path = |v: Option<&[u8]>| v.filter(|v| !v.is_empty()).map(|v| PathBuf::from(text(v)));
-        let mut settings = TlsSettings::new(path(ca), path(cert), path(key), name.filter(|v| !v.is_empty()).map(text));
-        if let Err(e) = settings.client_config() {
-            return h.client.fail(Error { code: ReturnCode::InvalidArguments, ..e });
+        if let Err(e) = h.client.set_tls(ca, cert, key, name) {
+            return h.client.fail(e);
         }
-        h.client.close_all();
-        h.client.tls = Some(settings);
         ReturnCode::Success
     }
 }
@@ -103,9 +51,7 @@ ffi_fn! {
     {
         // SAFETY: `ptr` is a handle.
         let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        if h.client.tls.take().is_some() {
-            h.client.close_all();
-        }
+        h.client.clear_tls();
         ReturnCode::Success
     }
 }

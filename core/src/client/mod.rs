@@ -21,6 +21,7 @@ pub mod replicas;
 pub mod retrieve;
 pub mod servers;
 pub mod storage;
+pub mod tls;
 pub mod wire;
 
 /// Longest key (namespace included) memcached accepts.
