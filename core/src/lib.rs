@@ -20,6 +20,7 @@ pub mod distribution;
 pub mod encoding;
 pub mod error;
 pub mod hash;
+pub mod pool;
 pub mod protocol;
 pub mod sasl;
 pub mod server;

@@ -1,5 +1,6 @@
-//! libmemcachedutil's thread-safe handle pool (`pool.h`): a stack of idle
-//! clones of a master handle, shared by threads under one mutex.
+//! libmemcachedutil's thread-safe handle pool (`pool.h`): the core's pool
+//! (`crate::core::pool`, which owns the rules) of clones of a master
+//! handle; this converts the C arguments and results.
 //!
 //! Semantics are 1.1.4's (`src/libmemcachedutil/pool.cc`), checked with C
 //! probes against Debian's library:
@@ -28,19 +29,13 @@
 //! holds) the extra handles are simply kept.
 
 use core::ffi::c_char;
-use std::collections::HashMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use parking_lot::{Condvar, Mutex};
 
 use crate::core::error::ReturnCode;
+use crate::core::pool::{AlreadyIdle, FetchError, Members, Pool, Wait};
 use crate::ffi::guard::put;
 use crate::ffi::handle::handle_mut;
 use crate::ffi::types::*;
 
-/// The version of a handle the pool did not clone (1.1.4's initial
-/// `configure.version`).
-const UNVERSIONED: i64 = -1;
 /// How long `memcached_pool_pop(pool, true, …)` waits.
 const POP_WAIT_SECS: i64 = 5;
 
@@ -52,144 +47,36 @@ struct Memc(*mut memcached_st);
 // the pool's mutex, handed-out ones by the thread that took them.
 unsafe impl Send for Memc {}
 
-/// Everything behind the pool's mutex.
-struct State {
-    /// Idle handles; the last one is handed out first.
-    idle: Vec<Memc>,
-    /// How many clones the pool has made (1.1.4's `current_size`).
-    current_size: u32,
-    /// Bumped by every successful `memcached_pool_behavior_set`.
-    version: i64,
-    /// The version of each clone the pool made, by address.
-    versions: HashMap<usize, i64>,
-}
-
-/// `memcached_pool_st` (opaque to C).
-#[allow(non_camel_case_types)]
-pub struct memcached_pool_st {
+/// The pool's members: clones of the master handle.
+struct Clones {
     master: Memc,
     owns_master: bool,
-    /// The most clones the pool makes (1.1.4's `size`).
-    size: u32,
-    state: Mutex<State>,
-    cond: Condvar,
 }
 
-/// How `fetch` ended without a handle.
-enum FetchError {
-    /// NOTFOUND, TIMEOUT, ERRNO…; ERRNO also sets `errno`.
-    Code(ReturnCode, i32),
-    /// A clone could not be made: NULL with SUCCESS, as 1.1.4 returns.
-    CloneFailed,
-}
+impl Members for Clones {
+    type Member = Memc;
 
-impl memcached_pool_st {
-    /// A clone of the master, stamped with the current version.
-    fn clone_master(&self, st: &mut State) -> Option<Memc> {
+    fn make(&mut self) -> Option<Memc> {
         // SAFETY: the master is a handle (or NULL, which clones a fresh
         // handle); the pool's mutex (held by our caller) serialises it.
         let c =
             unsafe { crate::ffi::memcached::memcached_clone(core::ptr::null_mut(), self.master.0) };
-        if c.is_null() {
-            return None;
-        }
-        st.versions.insert(c as usize, st.version);
-        Some(Memc(c))
+        (!c.is_null()).then_some(Memc(c))
     }
 
-    /// Free a handle the pool is dropping.
-    fn free(st: &mut State, m: Memc) {
-        st.versions.remove(&(m.0 as usize));
+    fn discard(&mut self, m: Memc) {
         // SAFETY: a handle owned by the pool and used by no one else.
         unsafe { crate::ffi::memcached::memcached_free(m.0) };
     }
 
-    fn fetch(&self, relative: libc::timespec) -> Result<Memc, FetchError> {
-        let mut st = self.state.lock();
-        loop {
-            if let Some(m) = st.idle.pop() {
-                return Ok(m);
-            }
-            if st.current_size < self.size {
-                let m = self.clone_master(&mut st).ok_or(FetchError::CloneFailed)?;
-                st.current_size += 1;
-                return Ok(m);
-            }
-            if relative.tv_sec == 0 && relative.tv_nsec == 0 {
-                return Err(FetchError::Code(ReturnCode::Notfound, 0));
-            }
-            if !(0..1_000_000_000).contains(&relative.tv_nsec) {
-                return Err(FetchError::Code(ReturnCode::Errno, libc::EINVAL));
-            }
-            // pthread_cond_timedwait with time(NULL) + tv_sec and tv_nsec.
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
-            let deadline_ns = (now.as_secs() as i128 + i128::from(relative.tv_sec)) * 1_000_000_000
-                + i128::from(relative.tv_nsec);
-            let left = deadline_ns - now.as_nanos() as i128;
-            if left <= 0 {
-                return Err(FetchError::Code(ReturnCode::Timeout, 0));
-            }
-            let left = Duration::from_nanos(u64::try_from(left).unwrap_or(u64::MAX));
-            if self.cond.wait_for(&mut st, left).timed_out() {
-                return Err(FetchError::Code(ReturnCode::Timeout, 0));
-            }
-        }
-    }
-
-    fn release(&self, released: *mut memcached_st) -> ReturnCode {
-        if released.is_null() {
-            return ReturnCode::InvalidArguments;
-        }
-        let mut st = self.state.lock();
-        // The same handle pushed twice would be freed twice at destroy.
-        if st.idle.iter().any(|m| m.0 == released) {
-            return ReturnCode::InvalidArguments;
-        }
-        let mut m = Memc(released);
-        let v = st
-            .versions
-            .get(&(released as usize))
-            .copied()
-            .unwrap_or(UNVERSIONED);
-        if v != st.version
-            && let Some(fresh) = self.clone_master(&mut st)
-        {
-            Self::free(&mut st, m);
-            m = fresh;
-        }
-        st.idle.push(m);
-        if st.idle.len() == 1 && st.current_size == self.size {
-            self.cond.notify_all();
-        }
-        ReturnCode::Success
-    }
-
-    fn behavior_set(&self, flag: u32, data: u64) -> ReturnCode {
-        let mut st = self.state.lock();
-        // SAFETY: the master is a handle; the mutex serialises its use.
-        let rc = unsafe { crate::ffi::behavior::memcached_behavior_set(self.master.0, flag, data) };
-        if rc.is_failed() {
-            return rc;
-        }
-        st.version += 1;
-        let version = st.version;
-        for i in 0..st.idle.len() {
-            let m = st.idle[i];
-            // SAFETY: an idle handle owned by the pool.
-            let ok = unsafe { crate::ffi::behavior::memcached_behavior_set(m.0, flag, data) }
-                .is_success();
-            if ok {
-                st.versions.insert(m.0 as usize, version);
-            } else if let Some(fresh) = self.clone_master(&mut st) {
-                Self::free(&mut st, m);
-                st.idle[i] = fresh;
-            }
-        }
-        rc
+    fn id(m: Memc) -> usize {
+        m.0 as usize
     }
 }
+
+/// `memcached_pool_st` (opaque to C): the core's pool of clones.
+#[allow(non_camel_case_types)]
+pub struct memcached_pool_st(Pool<Clones>);
 
 /// Build a pool around `master` (1.1.4's `_pool_create`).
 fn create(
@@ -198,33 +85,14 @@ fn create(
     max: u32,
     owns_master: bool,
 ) -> *mut memcached_pool_st {
-    if initial == 0 || max == 0 || initial > max {
-        return core::ptr::null_mut();
-    }
-    let pool = memcached_pool_st {
+    let clones = Clones {
         master: Memc(master),
         owns_master,
-        size: max,
-        state: Mutex::new(State {
-            idle: Vec::with_capacity(max.min(1024) as usize),
-            current_size: 0,
-            version: UNVERSIONED,
-            versions: HashMap::new(),
-        }),
-        cond: Condvar::new(),
     };
-    {
-        let mut st = pool.state.lock();
-        for _ in 0..initial {
-            // A failed clone is not fatal here, as in 1.1.4.
-            let Some(m) = pool.clone_master(&mut st) else {
-                break;
-            };
-            st.idle.push(m);
-            st.current_size += 1;
-        }
+    match Pool::new(clones, initial, max) {
+        Some(pool) => Box::into_raw(Box::new(memcached_pool_st(pool))),
+        None => core::ptr::null_mut(),
     }
-    Box::into_raw(Box::new(pool))
 }
 
 /// Run `fetch` for an export: the handle, and the code through `rc`.
@@ -233,20 +101,20 @@ fn create(
 /// `pool` must be a live pool; `rc` NULL or writable.
 unsafe fn fetch_export(
     pool: *mut memcached_pool_st,
-    relative: libc::timespec,
+    wait: Wait,
     rc: *mut memcached_return_t,
 ) -> *mut memcached_st {
     // SAFETY: a live pool per the caller.
     let p = unsafe { &*pool };
-    let (m, code) = match p.fetch(relative) {
+    let (m, code) = match p.0.fetch(wait) {
         Ok(m) => (m.0, ReturnCode::Success),
-        Err(FetchError::CloneFailed) => (core::ptr::null_mut(), ReturnCode::Success),
-        Err(FetchError::Code(c, errno)) => {
-            if errno != 0 {
-                // SAFETY: errno of this thread.
-                unsafe { *libc::__errno_location() = errno };
-            }
-            (core::ptr::null_mut(), c)
+        Err(FetchError::MakeFailed) => (core::ptr::null_mut(), ReturnCode::Success),
+        Err(FetchError::Empty) => (core::ptr::null_mut(), ReturnCode::Notfound),
+        Err(FetchError::Timeout) => (core::ptr::null_mut(), ReturnCode::Timeout),
+        Err(FetchError::BadWait) => {
+            // SAFETY: errno of this thread.
+            unsafe { *libc::__errno_location() = libc::EINVAL };
+            (core::ptr::null_mut(), ReturnCode::Errno)
         }
     };
     // SAFETY: NULL or writable per the caller.
@@ -254,10 +122,17 @@ unsafe fn fetch_export(
     m
 }
 
-const ZERO: libc::timespec = libc::timespec {
-    tv_sec: 0,
-    tv_nsec: 0,
-};
+/// `memcached_pool_release`/`_push`.
+fn release(pool: &memcached_pool_st, m: *mut memcached_st) -> memcached_return_t {
+    if m.is_null() {
+        return ReturnCode::InvalidArguments;
+    }
+    match pool.0.release(Memc(m)) {
+        Ok(()) => ReturnCode::Success,
+        // The same handle pushed twice would be freed twice at destroy.
+        Err(AlreadyIdle) => ReturnCode::InvalidArguments,
+    }
+}
 
 ffi_fn! {
     /// `memcached_pool_create`: a pool of up to `max` clones of `mmc`,
@@ -299,18 +174,13 @@ ffi_fn! {
         // SAFETY: a pool from memcached_pool_create/memcached_pool, not used
         // by anyone after this call.
         let p = unsafe { Box::from_raw(pool) };
-        let mut st = p.state.lock();
-        let idle = std::mem::take(&mut st.idle);
-        for m in idle {
-            memcached_pool_st::free(&mut st, m);
-        }
-        drop(st);
-        if p.owns_master {
+        let clones = p.0.destroy();
+        if clones.owns_master {
             // SAFETY: the master the pool made in memcached_pool().
-            unsafe { crate::ffi::memcached::memcached_free(p.master.0) };
+            unsafe { crate::ffi::memcached::memcached_free(clones.master.0) };
             core::ptr::null_mut()
         } else {
-            p.master.0
+            clones.master.0
         }
     }
 }
@@ -321,9 +191,9 @@ ffi_fn! {
     fn memcached_pool_pop(pool: *mut memcached_pool_st, block: bool, rc: *mut memcached_return_t) -> *mut memcached_st;
     nonnull(pool)
     {
-        let t = if block { libc::timespec { tv_sec: POP_WAIT_SECS as libc::time_t, tv_nsec: 0 } } else { ZERO };
+        let wait = if block { Wait::For { secs: POP_WAIT_SECS, nanos: 0 } } else { Wait::Now };
         // SAFETY: a live pool; `rc` NULL or writable.
-        unsafe { fetch_export(pool, t, rc) }
+        unsafe { fetch_export(pool, wait, rc) }
     }
 }
 
@@ -337,14 +207,15 @@ ffi_fn! {
     ) -> *mut memcached_st;
     nonnull(pool)
     {
-        let t = if relative_time.is_null() {
-            ZERO
+        let wait = if relative_time.is_null() {
+            Wait::Now
         } else {
             // SAFETY: a readable timespec per the caller.
-            unsafe { *relative_time }
+            let t = unsafe { *relative_time };
+            Wait::For { secs: t.tv_sec, nanos: t.tv_nsec }
         };
         // SAFETY: a live pool; `rc` NULL or writable.
-        unsafe { fetch_export(pool, t, rc) }
+        unsafe { fetch_export(pool, wait, rc) }
     }
 }
 
@@ -354,7 +225,7 @@ ffi_fn! {
     nonnull(pool)
     {
         // SAFETY: a live pool.
-        unsafe { &*pool }.release(mmc)
+        release(unsafe { &*pool }, mmc)
     }
 }
 
@@ -364,7 +235,7 @@ ffi_fn! {
     nonnull(pool)
     {
         // SAFETY: a live pool.
-        unsafe { &*pool }.release(mmc)
+        release(unsafe { &*pool }, mmc)
     }
 }
 
@@ -375,7 +246,18 @@ ffi_fn! {
     nonnull(pool)
     {
         // SAFETY: a live pool.
-        unsafe { &*pool }.behavior_set(flag, data)
+        let p = unsafe { &*pool };
+        let mut rc = ReturnCode::Success;
+        p.0.reconfigure(|clones, member| {
+            let m = member.map_or(clones.master, |m| m);
+            // SAFETY: the master or an idle clone, serialised by the pool's mutex.
+            let r = unsafe { crate::ffi::behavior::memcached_behavior_set(m.0, flag, data) };
+            if member.is_none() {
+                rc = r;
+            }
+            r.is_success()
+        });
+        rc
     }
 }
 
@@ -386,10 +268,12 @@ ffi_fn! {
     {
         // SAFETY: a live pool.
         let p = unsafe { &*pool };
-        let _st = p.state.lock();
-        // SAFETY: the master is a handle; the mutex serialises its use;
-        // `value` is writable.
-        unsafe { value.write(crate::ffi::behavior::memcached_behavior_get(p.master.0, flag)) };
+        // SAFETY: the master is a handle; the mutex serialises its use.
+        let v = p.0.with_members(|clones| unsafe {
+            crate::ffi::behavior::memcached_behavior_get(clones.master.0, flag)
+        });
+        // SAFETY: `value` is writable per the caller.
+        unsafe { value.write(v) };
         ReturnCode::Success
     }
 }
