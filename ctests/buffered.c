@@ -42,6 +42,17 @@ static void show(const char *what, memcached_return_t rc)
     printf("%s  %-28s %d %s\n", shifted ? "#" : "", what, (int)rc, memcached_strerror(NULL, rc));
 }
 
+/* A get through `m`, printed as "  LABEL KEY -> RC VALUE". */
+static void show_get(memcached_st *m, const char *label, const char *key)
+{
+    size_t len;
+    uint32_t flags;
+    memcached_return_t rc;
+    char *v = memcached_get(m, key, strlen(key), &len, &flags, &rc);
+    printf("  %s %s -> %d %.*s\n", label, key, (int)rc, v ? (int)len : 0, v ? v : "");
+    free(v);
+}
+
 /* What the server holds for `key`, read over the unbuffered handle, after
  * a pause: requests sent without waiting for a reply (noreply, quiet) must
  * have been processed by the server before another connection reads. */
@@ -49,22 +60,12 @@ static void server_has(const char *key)
 {
     struct timespec pause = {0, 100 * 1000 * 1000};
     nanosleep(&pause, NULL);
-    size_t len;
-    uint32_t flags;
-    memcached_return_t rc;
-    char *v = memcached_get(reader, key, strlen(key), &len, &flags, &rc);
-    printf("  server: %s -> %d %.*s\n", key, (int)rc, v ? (int)len : 0, v ? v : "");
-    free(v);
+    show_get(reader, "server:", key);
 }
 
 static void get(memcached_st *m, const char *key)
 {
-    size_t len;
-    uint32_t flags;
-    memcached_return_t rc;
-    char *v = memcached_get(m, key, strlen(key), &len, &flags, &rc);
-    printf("  get %s -> %d %.*s\n", key, (int)rc, v ? (int)len : 0, v ? v : "");
-    free(v);
+    show_get(m, "get", key);
 }
 
 static memcached_return_t set(memcached_st *m, const char *key, const char *value)

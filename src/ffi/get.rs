@@ -10,7 +10,7 @@ use crate::ffi::handle::{
     Handle, MallocSink, RESULT_ALLOCATED, RESULT_INITIALIZED, ResultSink, handle_mut,
 };
 use crate::ffi::keyargs::group_and_key;
-use crate::ffi::result::{free_result, init_result};
+use crate::ffi::result::{free_result, init_result, value_len};
 use crate::ffi::types::*;
 
 /// # Safety
@@ -127,11 +127,7 @@ unsafe fn get_failure(
     // it buffered) is stored with no expiration and handed to the caller
     // with the store's code; if storing fails, the get stays a miss.
     let out = if rc == ReturnCode::Success || rc == ReturnCode::Buffered {
-        let len = if r.value.string.is_null() {
-            0
-        } else {
-            r.value.end as usize - r.value.string as usize
-        };
+        let len = value_len(r);
         // Stored like any value of this handle (encrypted under an
         // encoding key, by the core).
         // SAFETY: the value buffer holds `len` bytes.
@@ -147,10 +143,11 @@ unsafe fn get_failure(
             flags: r.item_flags,
             cas: 0,
         };
-        let buffering = h.client.behaviors.buffer_requests;
-        h.client.behaviors.buffer_requests = buffering || rc == ReturnCode::Buffered;
-        let st = h.client.store(&req);
-        h.client.behaviors.buffer_requests = buffering;
+        let st = if rc == ReturnCode::Buffered {
+            h.client.store_buffered(&req)
+        } else {
+            h.client.store(&req)
+        };
         let st = h.client.finish(st);
         if st == ReturnCode::Success || st == ReturnCode::Buffered {
             // SAFETY: out-pointers NULL or writable.
@@ -337,6 +334,20 @@ unsafe fn fetch_into(
     }
 }
 
+/// The handle's own result (`memcached_fetch`, `memcached_fetch_execute`),
+/// initialised again if the caller released it.
+///
+/// # Safety
+/// `ptr` must be the handle `h` belongs to.
+unsafe fn own_result(ptr: *mut memcached_st, h: &mut Handle) -> *mut memcached_result_st {
+    let res: *mut memcached_result_st = &mut *h.result;
+    if h.result.options & RESULT_INITIALIZED == 0 {
+        // SAFETY: the handle's own result storage.
+        unsafe { init_result(res, ptr, false) };
+    }
+    res
+}
+
 /// The next value of the pending multi-get, into `res`, with 1.1.4's
 /// ownership rules (`fetch.cc`): a value comes back in `res` (its `count`
 /// goes up); when nothing is left, the code is END if `res` received a
@@ -394,10 +405,8 @@ ffi_fn! {
             result
         } else if h.result.options & RESULT_INITIALIZED == 0 {
             // The handle's own result, when the caller has released it.
-            let p: *mut memcached_result_st = &mut *h.result;
-            // SAFETY: the handle's own result storage.
-            unsafe { init_result(p, ptr, false) };
-            p
+            // SAFETY: `ptr` is the handle `h`.
+            unsafe { own_result(ptr, h) }
         } else {
             // SAFETY: allocate a new result (the caller frees it, or
             // fetch_step does at the end of the loop).
@@ -441,11 +450,8 @@ ffi_fn! {
             unsafe { put(error, ReturnCode::InvalidArguments) };
             return core::ptr::null_mut();
         };
-        let res: *mut memcached_result_st = &mut *h.result;
-        if h.result.options & RESULT_INITIALIZED == 0 {
-            // SAFETY: the handle's own result storage.
-            unsafe { init_result(res, ptr, false) };
-        }
+        // SAFETY: `ptr` is the handle `h`.
+        let res = unsafe { own_result(ptr, h) };
         // SAFETY: initialised result; `ptr` a handle.
         if let Err(rc) = unsafe { fetch_step(ptr, h, res) } {
             // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes.
@@ -460,7 +466,7 @@ ffi_fn! {
         }
         // SAFETY: initialised above.
         let r = unsafe { &mut *res };
-        let len = if r.value.string.is_null() { 0 } else { r.value.end as usize - r.value.string as usize };
+        let len = value_len(r);
         // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes per the API.
         unsafe {
             put(value_length, len);
@@ -506,11 +512,8 @@ unsafe fn fetch_execute_impl(
         let Some(h) = (unsafe { handle_mut(ptr) }) else {
             break ReturnCode::InvalidArguments;
         };
-        let res: *mut memcached_result_st = &mut *h.result;
-        if h.result.options & RESULT_INITIALIZED == 0 {
-            // SAFETY: the handle's own result storage.
-            unsafe { init_result(res, ptr, false) };
-        }
+        // SAFETY: `ptr` is the handle `h`.
+        let res = unsafe { own_result(ptr, h) };
         // SAFETY: initialised result; `ptr` a handle.
         if let Err(rc) = unsafe { fetch_step(ptr, h, res) } {
             break rc;

@@ -164,8 +164,6 @@ pub struct Handle {
     pub namespace_c: Option<CString>,
     /// The handle's own result (used when `memcached_fetch_result` gets NULL).
     pub result: Box<memcached_result_st>,
-    /// Whether `result` is in use by the caller.
-    pub result_in_use: bool,
     /// The continuum in 1.1.4's layout, behind `memcached_st.ketama.continuum`.
     pub continuum_c: Vec<memcached_continuum_item_st>,
     /// The configuration pool sizes (`--POOL-MIN`/`--POOL-MAX`).
@@ -187,7 +185,6 @@ impl Handle {
                 options: 0,
                 ..blank_result()
             }),
-            result_in_use: false,
             continuum_c: Vec::new(),
             pool_min: 1,
             pool_max: 1,

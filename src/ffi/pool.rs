@@ -2,31 +2,18 @@
 //! (`crate::core::pool`, which owns the rules) of clones of a master
 //! handle; this converts the C arguments and results.
 //!
-//! Semantics are 1.1.4's (`src/libmemcachedutil/pool.cc`), checked with C
-//! probes against Debian's library:
-//! - `memcached_pool_create(master, initial, max)`: NULL when `initial` or
-//!   `max` is 0 or `initial > max`; `initial` clones are made up front, more
-//!   on demand up to `max`.
-//! - `memcached_pool_fetch(pool, t, &rc)`: an idle clone, else a new one
-//!   while fewer than `max` exist, else with `t` NULL or zero NULL and
-//!   `NOTFOUND`; otherwise it waits until `time(NULL) + t` (whole seconds of
-//!   the clock, plus `t`'s nanoseconds), re-arming after every wake-up that
-//!   finds the pool still empty, and gives NULL and `TIMEOUT`. An invalid
-//!   `tv_nsec` gives NULL and `ERRNO` (errno EINVAL).
-//! - `memcached_pool_pop(pool, block, &rc)` is fetch with 5 s (`block`) or 0.
-//! - `memcached_pool_release`/`_push`: NULL handle → INVALID_ARGUMENTS; a
-//!   handle cloned before the last `memcached_pool_behavior_set` is replaced
-//!   by a fresh clone of the master. Waiters are woken when the first handle
-//!   comes back to a pool that has created all `max` clones.
-//! - `memcached_pool_behavior_set` sets the master, then every idle clone
-//!   (re-cloning one that refuses), and bumps the pool's version so handles
-//!   out at the time are re-cloned when they come back.
+//! What is C-specific here (checked with C probes against Debian's
+//! library; the pool's own rules are documented in `crate::core::pool`):
+//! - `memcached_pool_fetch(pool, t, &rc)` waits `t` (NULL: not at all);
+//!   `memcached_pool_pop(pool, block, &rc)` waits 5 s (`block`) or not at
+//!   all. No handle gives NULL with `NOTFOUND` (nothing idle, no wait),
+//!   `TIMEOUT`, `ERRNO` with errno EINVAL (a bad `tv_nsec`), or `SUCCESS`
+//!   when a clone could not be made.
+//! - `memcached_pool_release`/`_push` of NULL, or of a handle already idle,
+//!   is INVALID_ARGUMENTS.
 //! - `memcached_pool_destroy` frees the idle clones (not the ones still out)
 //!   and returns the master given to `memcached_pool_create`, or NULL when
 //!   the pool made its own (`memcached_pool()`), which it frees.
-//!
-//! Where 1.1.4 overruns its array (more handles released than the pool
-//! holds) the extra handles are simply kept.
 
 use core::ffi::c_char;
 

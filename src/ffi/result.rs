@@ -153,7 +153,7 @@ ffi_fn! {
 }
 
 /// The value length of a result.
-fn value_len(r: &memcached_result_st) -> usize {
+pub fn value_len(r: &memcached_result_st) -> usize {
     if r.value.string.is_null() {
         0
     } else {

@@ -128,6 +128,16 @@ impl Client {
         r
     }
 
+    /// [`Client::store`] buffered as under BUFFER_REQUESTS, whatever that
+    /// behavior says (1.1.4's read-through callback asks for it by
+    /// returning BUFFERED).
+    pub fn store_buffered(&mut self, req: &Store<'_>) -> Result<ReturnCode> {
+        let was = std::mem::replace(&mut self.behaviors.buffer_requests, true);
+        let r = self.store(req);
+        self.behaviors.buffer_requests = was;
+        r
+    }
+
     fn store_on(&mut self, idx: usize, req: &Store<'_>) -> Result<ReturnCode> {
         let binary = self.behaviors.binary_protocol;
         let noreply = self.behaviors.noreply;
