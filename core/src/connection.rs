@@ -452,6 +452,12 @@ impl Connection {
         self.sock.recv_buffer_size().unwrap_or(0)
     }
 
+    /// The local port (`memcached_server_srcport`); `None` when the kernel
+    /// does not say.
+    pub fn local_port(&self) -> Option<u16> {
+        self.sock.local_addr().ok()?.as_socket().map(|a| a.port())
+    }
+
     /// The socket, for poll().
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.sock.as_fd()

@@ -470,6 +470,42 @@ impl KeyHasher {
     }
 }
 
+/// What setting a hash to a `hashkit_hash_algorithm_t` value did
+/// (libhashkit's `hashkit_set_function` rules, which
+/// `memcached_behavior_set(HASH)` and friends follow too).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HashSetting {
+    /// The hash is now that algorithm, or the value is above every
+    /// algorithm and nothing changed (1.1.4 accepts it silently).
+    Set,
+    /// CUSTOM (a function is needed) or an algorithm not built in: nothing
+    /// changed.
+    Invalid,
+    /// `HASHKIT_HASH_MAX`: the hash is reset to the default, and the call
+    /// fails (`HASHKIT_INVALID_HASH`).
+    ResetToDefault,
+}
+
+impl KeyHasher {
+    /// Set this hash to algorithm `value` with libhashkit's rules (the one
+    /// place they live: the handle's hashes and standalone kits use it).
+    pub fn set_algorithm(&mut self, value: u32) -> HashSetting {
+        match HashAlgorithm::from_u32(value) {
+            Some(HashAlgorithm::Custom) => HashSetting::Invalid,
+            Some(a) if !has_algorithm(a) => HashSetting::Invalid,
+            Some(a) => {
+                *self = KeyHasher::Builtin(a);
+                HashSetting::Set
+            }
+            None if value == HashAlgorithm::ALL.len() as u32 => {
+                *self = KeyHasher::default();
+                HashSetting::ResetToDefault
+            }
+            None => HashSetting::Set,
+        }
+    }
+}
+
 impl Default for KeyHasher {
     fn default() -> Self {
         KeyHasher::Builtin(HashAlgorithm::Default)

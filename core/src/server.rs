@@ -1,8 +1,6 @@
 //! One configured server: its address as the caller gave it, its weight,
 //! its connection, and the failure bookkeeping failover decisions use.
 
-use std::ffi::CString;
-
 use crate::connection::Connection;
 use crate::error::Error;
 use crate::server_list::ServerKind;
@@ -68,8 +66,6 @@ impl KeyList {
 pub struct Server {
     /// Host name, IP literal (IPv6 in brackets, as given) or socket path.
     pub hostname: String,
-    /// The same, NUL-terminated, for `memcached_server_name`.
-    pub hostname_c: CString,
     pub port: u16,
     pub weight: u32,
     pub kind: ServerKind,
@@ -83,8 +79,6 @@ pub struct Server {
     pub next_retry: i64,
     /// The last error seen on this server.
     pub last_error: Option<Error>,
-    /// The same message, NUL-terminated, for `memcached_server_error`.
-    pub last_error_c: Option<CString>,
     /// (major, minor, micro) from `version`; 255 when unknown.
     pub version: (u8, u8, u8),
     /// An mget terminator (END / NOOP) this server still owes us.
@@ -104,7 +98,6 @@ impl Server {
     pub fn new(hostname: &str, port: u16, weight: u32, kind: ServerKind) -> Server {
         let clean: String = hostname.chars().filter(|c| *c != '\0').collect();
         Server {
-            hostname_c: CString::new(clean.clone()).unwrap_or_default(),
             hostname: clean,
             port,
             weight,
@@ -117,7 +110,6 @@ impl Server {
             timeout_counter_query_id: 0,
             next_retry: 0,
             last_error: None,
-            last_error_c: None,
             version: (255, 255, 255),
             mget_pending: false,
             mget_opaque: 0,
@@ -151,12 +143,17 @@ impl Server {
 
     /// Record an error on this server.
     pub fn set_error(&mut self, e: &Error) {
-        let text = match &e.message {
+        self.last_error = Some(e.clone());
+    }
+
+    /// The text of the last error (`memcached_server_error`): the code's
+    /// text, and the message after a comma when there is one.
+    pub fn last_error_text(&self) -> Option<String> {
+        let e = self.last_error.as_ref()?;
+        Some(match &e.message {
             Some(m) => format!("{}, {}", e.code.text(), m),
             None => e.code.text().to_string(),
-        };
-        self.last_error_c = CString::new(text.replace('\0', " ")).ok();
-        self.last_error = Some(e.clone());
+        })
     }
 
     /// Drop the connection (nothing sent).

@@ -2,7 +2,7 @@
 //! commands for every server of a handle.
 
 use crate::core::error::ReturnCode;
-use crate::ffi::handle::handle_mut;
+use crate::ffi::handle::handle;
 use crate::ffi::types::*;
 
 ffi_fn! {
@@ -10,8 +10,7 @@ ffi_fn! {
     fn memcached_flush(ptr: *mut memcached_st, expiration: time_t) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         let r = h.client.flush(expiration as i64);
         h.client.finish(r)
     }
@@ -23,7 +22,7 @@ ffi_fn! {
     nonnull(mem)
     {
         // SAFETY: `mem` is a handle.
-        unsafe { handle_mut(mem) }.map_or(ReturnCode::InvalidArguments, |h| h.client.flush_buffers())
+        handle(mem).map_or(ReturnCode::InvalidArguments, |mut h| h.client.flush_buffers())
     }
 }
 
@@ -32,8 +31,7 @@ ffi_fn! {
     fn memcached_quit(ptr: *mut memcached_st);
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        if let Some(h) = unsafe { handle_mut(ptr) } {
+        if let Some(mut h) = handle(ptr) {
             h.client.quit_all();
         }
     }
@@ -44,8 +42,7 @@ ffi_fn! {
     fn memcached_verbosity(ptr: *mut memcached_st, verbosity: u32) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         let r = h.client.verbosity(verbosity);
         h.client.finish(r)
     }
@@ -56,8 +53,7 @@ ffi_fn! {
     fn memcached_version(ptr: *mut memcached_st) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         let r = h.client.version();
         h.client.finish(r)
     }

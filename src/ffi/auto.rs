@@ -4,7 +4,7 @@ use core::ffi::c_char;
 
 use crate::core::error::ReturnCode;
 use crate::ffi::guard::put;
-use crate::ffi::handle::handle_mut;
+use crate::ffi::handle::handle;
 use crate::ffi::keyargs::group_and_key;
 use crate::ffi::types::*;
 
@@ -13,7 +13,7 @@ use crate::ffi::types::*;
 /// # Safety
 /// Pointers are NULL or valid; `ptr` is a handle.
 #[allow(clippy::too_many_arguments)]
-unsafe fn arith(
+fn arith(
     ptr: *mut memcached_st,
     incr: bool,
     group: *const c_char,
@@ -24,21 +24,17 @@ unsafe fn arith(
     initial: Option<(u64, time_t)>,
     value: *mut u64,
 ) -> memcached_return_t {
-    // SAFETY: out-pointer NULL or writable.
-    unsafe { put(value, u64::MAX) };
-    // SAFETY: `ptr` is a handle.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+    put(value, u64::MAX);
+    let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
-    // SAFETY: key pointers valid for their lengths.
-    let (g, k) = match unsafe { group_and_key(h, group, group_len, key, key_len) } {
+    let (g, k) = match group_and_key(&mut h, group, group_len, key, key_len) {
         Ok(v) => v,
         Err(rc) => return rc,
     };
     match h.client.arith(incr, g, k, offset, initial) {
         Ok(v) => {
-            // SAFETY: out-pointer NULL or writable.
-            unsafe { put(value, v) };
+            put(value, v);
             ReturnCode::Success
         }
         Err(e) => h.client.fail(e),
@@ -53,8 +49,7 @@ macro_rules! arith_fns {
                 -> memcached_return_t;
             nonnull(ptr)
             {
-                // SAFETY: arguments as the C API documents them.
-                unsafe { arith(ptr, $incr, core::ptr::null(), 0, key, key_length, u64::from(offset), None, value) }
+                arith(ptr, $incr, core::ptr::null(), 0, key, key_length, u64::from(offset), None, value)
             }
         }
         ffi_fn! {
@@ -70,8 +65,7 @@ macro_rules! arith_fns {
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                // SAFETY: arguments as the C API documents them.
-                unsafe { arith(ptr, $incr, group_key, group_key_length, key, key_length, offset, None, value) }
+                arith(ptr, $incr, group_key, group_key_length, key, key_length, offset, None, value)
             }
         }
         ffi_fn! {
@@ -87,10 +81,8 @@ macro_rules! arith_fns {
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                // SAFETY: arguments as the C API documents them.
-                unsafe {
-                    arith(ptr, $incr, core::ptr::null(), 0, key, key_length, offset, Some((initial, expiration)), value)
-                }
+                arith(ptr, $incr, core::ptr::null(), 0, key, key_length, offset, Some((initial, expiration)), value)
+
             }
         }
         ffi_fn! {
@@ -108,13 +100,11 @@ macro_rules! arith_fns {
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                // SAFETY: arguments as the C API documents them.
-                unsafe {
-                    arith(
-                        ptr, $incr, group_key, group_key_length, key, key_length, offset,
-                        Some((initial, expiration)), value,
-                    )
-                }
+                arith(
+                    ptr, $incr, group_key, group_key_length, key, key_length, offset,
+                    Some((initial, expiration)), value,
+                )
+
             }
         }
     };

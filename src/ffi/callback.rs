@@ -4,10 +4,9 @@
 use core::ffi::{c_char, c_void};
 use std::ffi::CString;
 
-use crate::core::config::check_namespace;
 use crate::core::error::{Error, ReturnCode};
 use crate::ffi::guard::{cstr, put};
-use crate::ffi::handle::{Handle, handle_mut, user_data_slot};
+use crate::ffi::handle::{Handle, handle, user_data};
 use crate::ffi::types::*;
 
 /// `memcached_callback_t` values.
@@ -18,22 +17,28 @@ const CLONE_FUNCTION: u32 = 3;
 const GET_FAILURE: u32 = 7;
 const DELETE_TRIGGER: u32 = 8;
 
-/// Set the namespace (NULL clears it) with the core's namespace rules, as
-/// `memcached_callback_set(MEMCACHED_CALLBACK_PREFIX_KEY)` does in 1.1.4:
-/// an empty string is INVALID_ARGUMENTS and keeps the namespace (and the
-/// pointer `memcached_callback_get` handed out).
-pub fn set_namespace(h: &mut Handle, ns: Option<&[u8]>) -> memcached_return_t {
-    let Some(ns) = ns else {
-        h.client.namespace.clear();
+/// A C function pointer that `memcached_callback_set` received as `void*`.
+/// `F` is one of the `Option<unsafe extern "C" fn …>` callback types.
+fn callback_from_void<F: Copy>(data: *const c_void) -> F {
+    const { assert!(core::mem::size_of::<F>() == core::mem::size_of::<*const c_void>()) };
+    // SAFETY: the C API passes the callback functions of `memcached_callback_set`
+    // as `void*`; `F` is an `Option` of a function pointer (same size, NULL
+    // is `None`), as every caller below names it.
+    unsafe { core::mem::transmute_copy::<*const c_void, F>(&data) }
+}
+
+/// The namespace as a C string for `memcached_callback_get`: the same
+/// pointer as long as the namespace does not change.
+fn namespace_c(h: &mut Handle) -> *mut c_void {
+    let ns = &h.client.namespace;
+    if ns.is_empty() {
         h.namespace_c = None;
-        return ReturnCode::Success;
-    };
-    if let Err(e) = check_namespace(ns, h.client.behaviors.binary_protocol) {
-        return h.client.fail(e);
+    } else if h.namespace_c.as_ref().map(|c| c.as_bytes()) != Some(&ns[..]) {
+        h.namespace_c = CString::new(ns.clone()).ok();
     }
-    h.client.namespace = ns.to_vec();
-    h.namespace_c = CString::new(ns).ok();
-    ReturnCode::Success
+    h.namespace_c
+        .as_ref()
+        .map_or(core::ptr::null_mut(), |c| c.as_ptr().cast_mut().cast())
 }
 
 ffi_fn! {
@@ -42,36 +47,29 @@ ffi_fn! {
         -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         match flag {
-            PREFIX_KEY => {
-                // SAFETY: the namespace is a NUL-terminated string or NULL.
-                let ns = unsafe { cstr(data.cast::<c_char>()) };
-                set_namespace(h, ns)
-            }
+            // The core's namespace rules, as `memcached_callback_set(PREFIX_KEY)`
+            // in 1.1.4: NULL clears it; a bad one is refused and the old one
+            // (and the pointer `memcached_callback_get` handed out) kept.
+            PREFIX_KEY => match h.client.set_namespace(cstr(data.cast::<c_char>())) {
+                Ok(()) => ReturnCode::Success,
+                Err(e) => h.client.fail(e),
+            },
             USER_DATA => {
-                // SAFETY: `ptr` is a live handle, whose slot is writable.
-                if let Some(p) = unsafe { user_data_slot(ptr) } {
-                    // SAFETY: as above.
-                    unsafe { p.write(data.cast_mut()) };
-                }
+                h.mirror().user_data = data.cast_mut();
                 ReturnCode::Success
             }
             CLEANUP_FUNCTION => {
-                // SAFETY: the caller passes a memcached_cleanup_fn as `void*` (same size).
-                h.callbacks.on_cleanup = unsafe { core::mem::transmute::<*const c_void, memcached_cleanup_fn>(data) };
+                h.callbacks.on_cleanup = callback_from_void(data);
                 ReturnCode::Success
             }
             CLONE_FUNCTION => {
-                // SAFETY: a memcached_clone_fn passed as `void*`.
-                h.callbacks.on_clone = unsafe { core::mem::transmute::<*const c_void, memcached_clone_fn>(data) };
+                h.callbacks.on_clone = callback_from_void(data);
                 ReturnCode::Success
             }
             GET_FAILURE => {
-                // SAFETY: a memcached_trigger_key_fn passed as `void*`.
-                h.callbacks.get_key_failure =
-                    unsafe { core::mem::transmute::<*const c_void, memcached_trigger_key_fn>(data) };
+                h.callbacks.get_key_failure = callback_from_void(data);
                 ReturnCode::Success
             }
             DELETE_TRIGGER => {
@@ -81,9 +79,7 @@ ffi_fn! {
                         "a delete trigger cannot be used with NOREPLY or BUFFER_REQUESTS",
                     ));
                 }
-                // SAFETY: a memcached_trigger_delete_key_fn passed as `void*`.
-                h.callbacks.delete_trigger =
-                    unsafe { core::mem::transmute::<*const c_void, memcached_trigger_delete_key_fn>(data) };
+                h.callbacks.delete_trigger = callback_from_void(data);
                 ReturnCode::Success
             }
             _ => h.client.fail(Error::with_message(ReturnCode::Failure, "unknown memcached_callback_t")),
@@ -101,27 +97,19 @@ ffi_fn! {
             // Also answered for a handle that memcached_free released (1.1.4
             // keeps the pointer in the struct and the Perl module reads it
             // after freeing its handle).
-            // SAFETY: `ptr` is NULL or a (possibly released) handle.
-            let Some(slot) = (unsafe { user_data_slot(ptr) }) else {
-                // SAFETY: out-pointer NULL or writable.
-                unsafe { put(error, ReturnCode::InvalidArguments) };
+            let Some(p) = user_data(ptr) else {
+                put(error, ReturnCode::InvalidArguments);
                 return core::ptr::null_mut();
             };
-            // SAFETY: the slot is readable.
-            let p = unsafe { *slot };
-            let rc = if p.is_null() { ReturnCode::Failure } else { ReturnCode::Success };
-            // SAFETY: out-pointer NULL or writable.
-            unsafe { put(error, rc) };
+            put(error, if p.is_null() { ReturnCode::Failure } else { ReturnCode::Success });
             return p;
         }
-        // SAFETY: `ptr` is NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else {
-            // SAFETY: out-pointer NULL or writable.
-            unsafe { put(error, ReturnCode::InvalidArguments) };
+        let Some(mut h) = handle(ptr) else {
+            put(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let p: *mut c_void = match flag {
-            PREFIX_KEY => h.namespace_c.as_ref().map_or(core::ptr::null_mut(), |c| c.as_ptr().cast_mut().cast()),
+            PREFIX_KEY => namespace_c(&mut h),
             CLEANUP_FUNCTION => h.callbacks.on_cleanup.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
             CLONE_FUNCTION => h.callbacks.on_clone.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
             GET_FAILURE => h.callbacks.get_key_failure.map_or(core::ptr::null_mut(), |f| f as *mut c_void),
@@ -131,8 +119,7 @@ ffi_fn! {
         // 1.1.4 reports SUCCESS for an unset namespace and FAILURE for the
         // other unset slots.
         let rc = if p.is_null() && flag != PREFIX_KEY { ReturnCode::Failure } else { ReturnCode::Success };
-        // SAFETY: out-pointer NULL or writable.
-        unsafe { put(error, rc) };
+        put(error, rc);
         p
     }
 }

@@ -3,7 +3,7 @@
 use core::ffi::c_char;
 
 use crate::core::error::{Error, ReturnCode};
-use crate::ffi::handle::handle_mut;
+use crate::ffi::handle::handle;
 use crate::ffi::keyargs::group_and_key;
 use crate::ffi::types::*;
 
@@ -15,9 +15,8 @@ enum Op {
     Exist,
 }
 
-/// # Safety
-/// Pointers NULL or valid; `ptr` a handle.
-unsafe fn run(
+/// One command on one key.
+fn run(
     ptr: *mut memcached_st,
     op: Op,
     group: *const c_char,
@@ -25,19 +24,17 @@ unsafe fn run(
     key: *const c_char,
     key_len: usize,
 ) -> memcached_return_t {
-    // SAFETY: `ptr` is a handle.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+    let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
-    // SAFETY: key pointers valid for their lengths.
-    let (g, k) = match unsafe { group_and_key(h, group, group_len, key, key_len) } {
+    let (g, k) = match group_and_key(&mut h, group, group_len, key, key_len) {
         Ok(v) => v,
         Err(rc) => return rc,
     };
+    let mut trigger = None;
     let r = match op {
         Op::Delete(exp) => {
-            let trigger = h.callbacks.delete_trigger;
-            if trigger.is_some()
+            if h.callbacks.delete_trigger.is_some()
                 && (h.client.behaviors.noreply || h.client.behaviors.buffer_requests)
             {
                 return h.client.fail(Error::with_message(
@@ -46,20 +43,22 @@ unsafe fn run(
                 ));
             }
             let r = h.client.delete(g, k, exp);
-            if let (Ok(ReturnCode::Success), Some(f)) = (&r, trigger) {
-                // SAFETY: a callback the caller registered; key valid for its length.
-                unsafe { f(ptr, k.as_ptr().cast(), k.len()) };
+            if let Ok(ReturnCode::Success) = r {
+                trigger = h.callbacks.delete_trigger;
             }
             r
         }
         Op::Touch(exp) => h.client.touch(g, k, exp),
         Op::Exist => h.client.exist(g, k),
     };
-    // SAFETY: `ptr` is a handle (re-borrow after the callback).
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
-        return ReturnCode::InvalidArguments;
-    };
-    h.client.finish(r)
+    let rc = h.client.finish(r);
+    drop(h);
+    if let Some(f) = trigger {
+        // SAFETY: a callback the caller registered, given the key, with no
+        // handle borrowed (it may use the handle).
+        unsafe { f(ptr, k.as_ptr().cast(), k.len()) };
+    }
+    rc
 }
 
 ffi_fn! {
@@ -68,8 +67,7 @@ ffi_fn! {
         -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { run(ptr, Op::Delete(expiration), core::ptr::null(), 0, key, key_length) }
+        run(ptr, Op::Delete(expiration), core::ptr::null(), 0, key, key_length)
     }
 }
 
@@ -85,8 +83,7 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { run(ptr, Op::Delete(expiration), group_key, group_key_length, key, key_length) }
+        run(ptr, Op::Delete(expiration), group_key, group_key_length, key, key_length)
     }
 }
 
@@ -96,8 +93,7 @@ ffi_fn! {
         -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { run(ptr, Op::Touch(expiration), core::ptr::null(), 0, key, key_length) }
+        run(ptr, Op::Touch(expiration), core::ptr::null(), 0, key, key_length)
     }
 }
 
@@ -113,8 +109,7 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { run(ptr, Op::Touch(expiration), group_key, group_key_length, key, key_length) }
+        run(ptr, Op::Touch(expiration), group_key, group_key_length, key, key_length)
     }
 }
 
@@ -123,8 +118,7 @@ ffi_fn! {
     fn memcached_exist(memc: *mut memcached_st, key: *const c_char, key_length: usize) -> memcached_return_t;
     nonnull(memc)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { run(memc, Op::Exist, core::ptr::null(), 0, key, key_length) }
+        run(memc, Op::Exist, core::ptr::null(), 0, key, key_length)
     }
 }
 
@@ -139,7 +133,6 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(memc)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { run(memc, Op::Exist, group_key, group_key_length, key, key_length) }
+        run(memc, Op::Exist, group_key, group_key_length, key, key_length)
     }
 }

@@ -16,7 +16,7 @@
 use core::ffi::{c_char, c_int, c_void};
 
 use crate::core::error::{Error, ReturnCode};
-use crate::ffi::handle::handle_mut;
+use crate::ffi::handle::handle;
 use crate::ffi::types::*;
 
 /// `memcached_dump_fn` with the result read as a raw `int`.
@@ -33,8 +33,7 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         if let Err(e) = h.client.initialize_query() {
             return e.code;
         }

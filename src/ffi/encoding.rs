@@ -5,30 +5,25 @@
 
 use core::ffi::c_char;
 
+use crate::core::encoding::EncodingKey;
 use crate::core::error::ReturnCode;
 use crate::ffi::guard::bytes;
-use crate::ffi::handle::handle_mut;
+use crate::ffi::handle::handle;
 use crate::ffi::hashkit::kit_set_key;
 use crate::ffi::types::*;
 
 ffi_fn! {
-    /// `memcached_set_encoding_key`.
+    /// `memcached_set_encoding_key`: the client encrypts and decrypts
+    /// (`crate::core::encoding`); the handle's kit mirrors its key for
+    /// `hashkit_encrypt`/`hashkit_decrypt`. An empty key removes it.
     fn memcached_set_encoding_key(ptr: *mut memcached_st, key: *const c_char, key_length: usize) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        if unsafe { handle_mut(ptr) }.is_none() {
-            return ReturnCode::InvalidArguments;
-        }
-        // SAFETY: `key` is NULL or `key_length` readable bytes.
-        let Some(k) = (unsafe { bytes(key, key_length) }) else { return ReturnCode::InvalidArguments };
-        // SAFETY: `ptr` is a handle; its embedded kit is ours to change.
-        let kit = unsafe { &mut (*ptr).hashkit };
-        kit_set_key(kit, if k.is_empty() { None } else { Some(k) });
-        // The client encrypts and decrypts (crate::core::encoding); the kit
-        // mirrors its key for hashkit_encrypt/hashkit_decrypt.
-        // SAFETY: `ptr` is a handle.
-        unsafe { crate::ffi::hashkit::hashers_from_kit(ptr) };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
+        let Some(k) = bytes(key, key_length) else { return ReturnCode::InvalidArguments };
+        let k = if k.is_empty() { None } else { Some(k) };
+        h.client.encoding = k.map(EncodingKey::new);
+        kit_set_key(&mut h.mirror().hashkit, k);
         ReturnCode::Success
     }
 }

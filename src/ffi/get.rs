@@ -5,18 +5,16 @@ use core::ffi::{c_char, c_void};
 
 use crate::core::client::storage::{Store, StoreMode};
 use crate::core::error::{Error, ReturnCode};
-use crate::ffi::guard::{bytes, put};
+use crate::ffi::guard::{array, bytes, bytes_mut, c_mut, put};
 use crate::ffi::handle::{
-    Handle, MallocSink, RESULT_ALLOCATED, RESULT_INITIALIZED, ResultSink, handle_mut,
+    Handle, MallocSink, RESULT_ALLOCATED, RESULT_INITIALIZED, ResultSink, allocators, handle,
 };
 use crate::ffi::keyargs::group_and_key;
-use crate::ffi::result::{free_result, init_result, value_len};
+use crate::ffi::result::{free_result, init_result_in, value_len};
 use crate::ffi::types::*;
 
-/// # Safety
-/// Pointers NULL or valid; `ptr` a handle.
 #[allow(clippy::too_many_arguments)]
-unsafe fn get_impl(
+fn get_impl(
     ptr: *mut memcached_st,
     group: *const c_char,
     group_len: usize,
@@ -26,54 +24,44 @@ unsafe fn get_impl(
     flags: *mut u32,
     error: *mut memcached_return_t,
 ) -> *mut c_char {
-    // SAFETY: out-pointers NULL or writable.
-    unsafe {
-        put(value_length, 0);
-        put(flags, 0);
-    }
-    // SAFETY: `ptr` is a handle.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
-        // SAFETY: out-pointer NULL or writable.
-        unsafe { put(error, ReturnCode::InvalidArguments) };
+    put(value_length, 0);
+    put(flags, 0);
+    let Some(mut h) = handle(ptr) else {
+        put(error, ReturnCode::InvalidArguments);
         return core::ptr::null_mut();
     };
-    // SAFETY: key pointers valid for their lengths.
-    let (g, k) = match unsafe { group_and_key(h, group, group_len, key, key_len) } {
+    let (g, k) = match group_and_key(&mut h, group, group_len, key, key_len) {
         Ok(v) => v,
         Err(rc) => {
-            // SAFETY: out-pointer NULL or writable.
-            unsafe { put(error, rc) };
+            put(error, rc);
             return core::ptr::null_mut();
         }
     };
-    let mut sink = MallocSink::new(h.alloc, ptr);
+    let mut sink = MallocSink::new(h.alloc(), ptr);
     let got = h.client.get(g, k, &mut sink);
-    note_single_get(h, &got);
+    note_single_get(&mut h, &got);
     let rc = match got {
         Ok(Some(_)) => {
-            // SAFETY: out-pointers NULL or writable.
-            unsafe {
-                put(value_length, sink.len);
-                put(flags, sink.flags);
-                put(error, ReturnCode::Success);
-            }
+            put(value_length, sink.len);
+            put(flags, sink.flags);
+            put(error, ReturnCode::Success);
             return sink.take();
         }
-        Ok(None) => {
-            let e = Error::new(ReturnCode::Notfound);
-            h.client.fail(e)
-        }
+        Ok(None) => h.client.fail(Error::new(ReturnCode::Notfound)),
         Err(e) => h.client.fail(e),
     };
-    if rc == ReturnCode::Notfound
-        && let Some(cb) = h.callbacks.get_key_failure
-    {
-        // SAFETY: key pointers valid; `ptr` a handle; out-pointers NULL or writable.
-        return unsafe { get_failure(ptr, cb, g, k, value_length, flags, error) };
+    let read_through = h
+        .callbacks
+        .get_key_failure
+        .filter(|_| rc == ReturnCode::Notfound);
+    drop(h);
+    match read_through {
+        Some(cb) => get_failure(ptr, cb, g, k, value_length, flags, error),
+        None => {
+            put(error, rc);
+            core::ptr::null_mut()
+        }
     }
-    // SAFETY: out-pointer NULL or writable.
-    unsafe { put(error, rc) };
-    core::ptr::null_mut()
 }
 
 /// 1.1.4's `memcached_get` is a one-key mget plus one `memcached_fetch`
@@ -96,13 +84,10 @@ fn note_single_get<T>(h: &mut Handle, got: &crate::core::error::Result<Option<T>
     }
 }
 
-/// The GET_FAILURE callback path: ask the caller for the value, store it,
-/// and return a copy.
-///
-/// # Safety
-/// As `get_impl`.
+/// The GET_FAILURE callback path: ask the caller for the value (no handle
+/// borrowed: the callback may use the handle), store it, and return a copy.
 #[allow(clippy::too_many_arguments)]
-unsafe fn get_failure(
+fn get_failure(
     ptr: *mut memcached_st,
     cb: unsafe extern "C" fn(
         *const memcached_st,
@@ -116,29 +101,26 @@ unsafe fn get_failure(
     flags: *mut u32,
     error: *mut memcached_return_t,
 ) -> *mut c_char {
-    let mut res = core::mem::MaybeUninit::<memcached_result_st>::uninit();
-    // SAFETY: local storage of the right size.
-    unsafe { init_result(res.as_mut_ptr(), ptr, false) };
-    // SAFETY: the callback the caller registered; the result is initialised.
-    let rc = unsafe { cb(ptr, k.as_ptr().cast(), k.len(), res.as_mut_ptr()) };
-    // SAFETY: initialised above.
-    let r = unsafe { &mut *res.as_mut_ptr() };
+    let mut r = crate::ffi::handle::blank_result();
+    init_result_in(&mut r, ptr, false);
+    // SAFETY: the callback the caller registered, given the key and an
+    // initialised result on our stack.
+    let rc = unsafe { cb(ptr, k.as_ptr().cast(), k.len(), &mut r) };
     // As 1.1.4: a value the callback supplies (SUCCESS, or BUFFERED to store
     // it buffered) is stored with no expiration and handed to the caller
     // with the store's code; if storing fails, the get stays a miss.
-    let out = if rc == ReturnCode::Success || rc == ReturnCode::Buffered {
-        let len = value_len(r);
+    let mut out = core::ptr::null_mut();
+    let mut code = ReturnCode::Notfound;
+    if (rc == ReturnCode::Success || rc == ReturnCode::Buffered)
+        && let Some(mut h) = handle(ptr)
+    {
         // Stored like any value of this handle (encrypted under an
         // encoding key, by the core).
-        // SAFETY: the value buffer holds `len` bytes.
-        let value = unsafe { bytes(r.value.string, len) }.unwrap_or(&[]);
-        // SAFETY: `ptr` is a handle.
-        let h = unsafe { handle_mut(ptr) }.expect("handle");
         let req = Store {
             mode: StoreMode::Set,
             group: g,
             key: k,
-            value,
+            value: r.value_bytes(),
             exptime: 0,
             flags: r.item_flags,
             cas: 0,
@@ -150,25 +132,14 @@ unsafe fn get_failure(
         };
         let st = h.client.finish(st);
         if st == ReturnCode::Success || st == ReturnCode::Buffered {
-            // SAFETY: out-pointers NULL or writable.
-            unsafe {
-                put(value_length, len);
-                put(flags, r.item_flags);
-                put(error, st);
-            }
-            crate::ffi::result::take_value(r)
-        } else {
-            // SAFETY: out-pointer NULL or writable.
-            unsafe { put(error, ReturnCode::Notfound) };
-            core::ptr::null_mut()
+            put(value_length, value_len(&r));
+            put(flags, r.item_flags);
+            code = st;
+            out = crate::ffi::result::take_value(&mut r);
         }
-    } else {
-        // SAFETY: out-pointer NULL or writable.
-        unsafe { put(error, ReturnCode::Notfound) };
-        core::ptr::null_mut()
-    };
-    // SAFETY: initialised result on our stack.
-    unsafe { free_result(res.as_mut_ptr()) };
+    }
+    put(error, code);
+    free_result(&mut r);
     out
 }
 
@@ -184,8 +155,7 @@ ffi_fn! {
     ) -> *mut c_char;
     nonnull()
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { get_impl(ptr, core::ptr::null(), 0, key, key_length, value_length, flags, error) }
+        get_impl(ptr, core::ptr::null(), 0, key, key_length, value_length, flags, error)
     }
 }
 
@@ -203,14 +173,11 @@ ffi_fn! {
     ) -> *mut c_char;
     nonnull()
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { get_impl(ptr, group_key, group_key_length, key, key_length, value_length, flags, error) }
+        get_impl(ptr, group_key, group_key_length, key, key_length, value_length, flags, error)
     }
 }
 
-/// # Safety
-/// `keys`/`lens` hold `n` valid entries; `ptr` a handle.
-unsafe fn mget_impl(
+fn mget_impl(
     ptr: *mut memcached_st,
     group: *const c_char,
     group_len: usize,
@@ -218,49 +185,35 @@ unsafe fn mget_impl(
     lens: *const usize,
     n: usize,
 ) -> memcached_return_t {
-    // SAFETY: `ptr` is a handle.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+    let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
-    if n > 0 && (keys.is_null() || lens.is_null()) {
+    let (Some(key_ptrs), Some(key_lens)) = (array(keys, n), array(lens, n)) else {
         return h.client.fail(Error::with_message(
             ReturnCode::InvalidArguments,
             "keys or key lengths are NULL",
         ));
-    }
-    // SAFETY: `n` entries each.
-    let (key_ptrs, key_lens) = if n == 0 {
-        (&[][..], &[][..])
-    } else {
-        // SAFETY: `keys` and `lens` point to `n` entries.
-        unsafe {
-            (
-                core::slice::from_raw_parts(keys, n),
-                core::slice::from_raw_parts(lens, n),
-            )
-        }
     };
-    for i in 0..n {
-        if key_ptrs[i].is_null() && key_lens[i] != 0 {
-            return h.client.fail(Error::with_message(
-                ReturnCode::InvalidArguments,
-                "a key is NULL",
-            ));
-        }
-    }
+    let Some(all_keys) = key_ptrs
+        .iter()
+        .zip(key_lens)
+        .map(|(&k, &len)| bytes(k, len))
+        .collect::<Option<Vec<&[u8]>>>()
+    else {
+        return h.client.fail(Error::with_message(
+            ReturnCode::InvalidArguments,
+            "a key is NULL",
+        ));
+    };
     let group = if group.is_null() {
         None
     } else {
-        // SAFETY: `group` is valid for `group_len` bytes.
-        match unsafe { bytes(group, group_len) } {
+        match bytes(group, group_len) {
             Some(g) => Some(g),
             None => return ReturnCode::InvalidArguments,
         }
     };
-    let key_at = |i: usize| -> &[u8] {
-        // SAFETY: checked above: non-NULL pointer valid for its length, or length 0.
-        unsafe { bytes(key_ptrs[i], key_lens[i]) }.unwrap_or(&[])
-    };
+    let key_at = |i: usize| -> &[u8] { all_keys[i] };
     let r = h.client.mget(group, n, &key_at);
     h.client.finish(r)
 }
@@ -271,8 +224,7 @@ ffi_fn! {
         -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { mget_impl(ptr, core::ptr::null(), 0, keys, key_length, number_of_keys) }
+        mget_impl(ptr, core::ptr::null(), 0, keys, key_length, number_of_keys)
     }
 }
 
@@ -288,44 +240,77 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { mget_impl(ptr, group_key, group_key_length, keys, key_length, number_of_keys) }
+        mget_impl(ptr, group_key, group_key_length, keys, key_length, number_of_keys)
     }
 }
 
-/// Fetch the next value into `res`: `Ok(true)` with a value, `Ok(false)` at END.
-///
-/// # Safety
-/// `res` an initialised result; `ptr` a handle.
-unsafe fn fetch_into(
-    ptr: *mut memcached_st,
-    h: &mut Handle,
-    res: *mut memcached_result_st,
-) -> Result<bool, ReturnCode> {
-    // SAFETY: `res` is initialised.
-    let r = unsafe { &mut *res };
+/// Which result a fetch fills: the handle's own (`memcached_fetch`, and
+/// `memcached_fetch_result` given NULL when it is free) or the caller's.
+#[derive(Copy, Clone)]
+enum Target {
+    Own,
+    Caller(*mut memcached_result_st),
+}
+
+impl Target {
+    /// The caller's pointer, or the handle's own result when the caller
+    /// passes that one back.
+    fn of(h: &Handle, res: *mut memcached_result_st) -> Target {
+        if core::ptr::eq(res, &*h.result) {
+            Target::Own
+        } else {
+            Target::Caller(res)
+        }
+    }
+
+    fn ptr(self, h: &mut Handle) -> *mut memcached_result_st {
+        match self {
+            Target::Own => &mut *h.result,
+            Target::Caller(p) => p,
+        }
+    }
+}
+
+/// The handle's own result, initialised again if the caller released it.
+fn own_result(h: &mut Handle) -> Target {
+    if h.result.options & RESULT_INITIALIZED == 0 {
+        init_result_in(&mut h.result, core::ptr::null(), false);
+    }
+    Target::Own
+}
+
+/// Clear what a fetched value sets (key, flags, CAS, value length).
+fn clear_for_fetch(r: &mut memcached_result_st) {
     r.key_length = 0;
     r.item_key[0] = 0;
     r.item_flags = 0;
     r.item_cas = 0;
     r.value.end = r.value.string;
+}
+
+/// Fetch the next value into the target: `Ok(true)` with a value,
+/// `Ok(false)` at END.
+fn fetch_into(ptr: *mut memcached_st, h: &mut Handle, target: Target) -> Result<bool, ReturnCode> {
+    let buffer_for_empty = !h.client.behaviors.binary_protocol;
     // A result's value buffer belongs to the allocators of the result's own
     // handle (its `root`, as in 1.1.4), not to the handle that fetches
     // into it; the handle's own result uses the handle's allocators.
-    let (alloc, owner) = if core::ptr::eq(res, &*h.result) || core::ptr::eq(r.root, ptr) {
-        (h.alloc, ptr.cast_const())
-    } else {
-        // SAFETY: `root` is NULL or a live handle other than `h`.
-        (
-            unsafe { crate::ffi::result::result_allocators(r) },
-            r.root.cast_const(),
-        )
+    let (res, alloc, owner) = match target {
+        Target::Own => (&mut *h.result, allocators(ptr), ptr.cast_const()),
+        Target::Caller(p) => {
+            let Some(r) = c_mut(p) else {
+                return Err(ReturnCode::InvalidArguments);
+            };
+            let owner = r.root.cast_const();
+            (r, allocators(owner), owner)
+        }
     };
+    clear_for_fetch(res);
     let mut sink = ResultSink {
         alloc,
         memc: owner,
         res,
-        buffer_for_empty: !h.client.behaviors.binary_protocol,
+        buffer_for_empty,
     };
     match h.client.fetch(&mut sink) {
         Ok(Some(_)) => Ok(true),
@@ -334,50 +319,29 @@ unsafe fn fetch_into(
     }
 }
 
-/// The handle's own result (`memcached_fetch`, `memcached_fetch_execute`),
-/// initialised again if the caller released it.
-///
-/// # Safety
-/// `ptr` must be the handle `h` belongs to.
-unsafe fn own_result(ptr: *mut memcached_st, h: &mut Handle) -> *mut memcached_result_st {
-    let res: *mut memcached_result_st = &mut *h.result;
-    if h.result.options & RESULT_INITIALIZED == 0 {
-        // SAFETY: the handle's own result storage.
-        unsafe { init_result(res, ptr, false) };
-    }
-    res
-}
-
-/// The next value of the pending multi-get, into `res`, with 1.1.4's
-/// ownership rules (`fetch.cc`): a value comes back in `res` (its `count`
-/// goes up); when nothing is left, the code is END if `res` received a
-/// value since its last loop ended and NOTFOUND otherwise, and `res` is
-/// then released: a result the library allocated
+/// The next value of the pending multi-get, into the target, with 1.1.4's
+/// ownership rules (`fetch.cc`): a value comes back in the result (its
+/// `count` goes up); when nothing is left, the code is END if the result
+/// received a value since its last loop ended and NOTFOUND otherwise, and
+/// the result is then released: a result the library allocated
 /// (`memcached_result_create(memc, NULL)`, by the caller or for a NULL
 /// argument) is freed, any other one keeps its buffer with `count` reset.
-///
-/// # Safety
-/// `res` an initialised result; `ptr` a handle.
-unsafe fn fetch_step(
-    ptr: *mut memcached_st,
-    h: &mut Handle,
-    res: *mut memcached_result_st,
-) -> Result<(), ReturnCode> {
-    // SAFETY: `res` initialised; `ptr` a handle.
-    let got = unsafe { fetch_into(ptr, h, res) };
+fn fetch_step(ptr: *mut memcached_st, h: &mut Handle, target: Target) -> Result<(), ReturnCode> {
+    let got = fetch_into(ptr, h, target);
     if let Ok(true) = got {
         return Ok(());
     }
-    // SAFETY: `res` is initialised.
-    let r = unsafe { &mut *res };
+    let res = target.ptr(h);
+    let Some(r) = c_mut(res) else {
+        return Err(ReturnCode::InvalidArguments);
+    };
     let rc = match got {
         Err(rc) => rc,
         _ if r.count > 0 => ReturnCode::End,
         _ => ReturnCode::Notfound,
     };
     if r.options & RESULT_ALLOCATED != 0 {
-        // SAFETY: a result allocated by memcached_result_create.
-        unsafe { free_result(res) };
+        free_result(res);
     } else {
         r.count = 0;
         r.value.end = r.value.string;
@@ -395,37 +359,34 @@ ffi_fn! {
     ) -> *mut memcached_result_st;
     nonnull()
     {
-        // SAFETY: `ptr` is NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else {
-            // SAFETY: out-pointer NULL or writable.
-            unsafe { put(error, ReturnCode::InvalidArguments) };
+        let Some(mut h) = handle(ptr) else {
+            put(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
-        let res = if !result.is_null() {
-            result
+        let target = if !result.is_null() {
+            Target::of(&h, result)
         } else if h.result.options & RESULT_INITIALIZED == 0 {
             // The handle's own result, when the caller has released it.
-            // SAFETY: `ptr` is the handle `h`.
-            unsafe { own_result(ptr, h) }
+            own_result(&mut h)
         } else {
-            // SAFETY: allocate a new result (the caller frees it, or
-            // fetch_step does at the end of the loop).
-            let p = unsafe { crate::ffi::result::memcached_result_create(ptr, core::ptr::null_mut()) };
-            if p.is_null() {
-                // SAFETY: out-pointer NULL or writable.
-                unsafe { put(error, ReturnCode::MemoryAllocationFailure) };
-                return p;
-            }
-            p
+            // A new result (the caller frees it, or fetch_step does at the
+            // end of the loop).
+            let p = allocators(ptr)
+                .malloc(ptr, core::mem::size_of::<memcached_result_st>())
+                .cast::<memcached_result_st>();
+            let Some(r) = c_mut(p) else {
+                put(error, ReturnCode::MemoryAllocationFailure);
+                return core::ptr::null_mut();
+            };
+            init_result_in(r, ptr, true);
+            Target::Caller(p)
         };
-        // SAFETY: `res` initialised; `ptr` a handle.
-        let rc = match unsafe { fetch_step(ptr, h, res) } {
+        let rc = match fetch_step(ptr, &mut h, target) {
             Ok(()) => ReturnCode::Success,
             Err(rc) => rc,
         };
-        // SAFETY: out-pointer NULL or writable.
-        unsafe { put(error, rc) };
-        if rc == ReturnCode::Success { res } else { core::ptr::null_mut() }
+        put(error, rc);
+        if rc == ReturnCode::Success { target.ptr(&mut h) } else { core::ptr::null_mut() }
     }
 }
 
@@ -444,97 +405,42 @@ ffi_fn! {
     ) -> *mut c_char;
     nonnull()
     {
-        // SAFETY: `ptr` is NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else {
-            // SAFETY: out-pointer NULL or writable.
-            unsafe { put(error, ReturnCode::InvalidArguments) };
+        let Some(mut h) = handle(ptr) else {
+            put(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
-        // SAFETY: `ptr` is the handle `h`.
-        let res = unsafe { own_result(ptr, h) };
-        // SAFETY: initialised result; `ptr` a handle.
-        if let Err(rc) = unsafe { fetch_step(ptr, h, res) } {
-            // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes.
-            unsafe {
-                put(value_length, 0);
-                put(key_length, 0);
-                put(flags, 0);
-                put(key, 0);
-                put(error, rc);
+        let target = own_result(&mut h);
+        // `key` holds MEMCACHED_MAX_KEY (251) bytes per the API.
+        let key_buf = bytes_mut(key, 251);
+        if let Err(rc) = fetch_step(ptr, &mut h, target) {
+            put(value_length, 0);
+            put(key_length, 0);
+            put(flags, 0);
+            if let Some(k) = key_buf {
+                k[0] = 0;
             }
+            put(error, rc);
             return core::ptr::null_mut();
         }
-        // SAFETY: initialised above.
-        let r = unsafe { &mut *res };
-        let len = value_len(r);
-        // SAFETY: out-pointers NULL or writable; `key` holds MEMCACHED_MAX_KEY bytes per the API.
-        unsafe {
-            put(value_length, len);
-            if !key.is_null() {
-                core::ptr::copy_nonoverlapping(r.item_key.as_ptr(), key, r.key_length);
-                key.add(r.key_length).write(0);
-                put(key_length, r.key_length);
+        let r = &mut *h.result;
+        put(value_length, value_len(r));
+        if let Some(k) = key_buf {
+            let n = r.key_length;
+            for (d, s) in k.iter_mut().zip(&r.item_key[..n]) {
+                *d = *s as u8;
             }
-            put(flags, r.item_flags);
-            put(error, ReturnCode::Success);
+            k[n] = 0;
+            put(key_length, n);
         }
+        put(flags, r.item_flags);
+        put(error, ReturnCode::Success);
         crate::ffi::result::take_value(r)
     }
 }
 
-/// Fetch every pending value and run the callbacks on each.
-///
-/// # Safety
-/// `callbacks` holds `n` entries; `ptr` a handle.
-unsafe fn fetch_execute_impl(
-    ptr: *mut memcached_st,
-    callbacks: *mut memcached_execute_fn,
-    context: *mut c_void,
-    n: u32,
-) -> memcached_return_t {
-    // SAFETY: `ptr` is a handle.
-    if unsafe { handle_mut(ptr) }.is_none() {
-        return ReturnCode::InvalidArguments;
-    }
-    let cbs: &[memcached_execute_fn] = if callbacks.is_null() || n == 0 {
-        &[]
-    } else {
-        // SAFETY: `n` entries per the API.
-        unsafe { core::slice::from_raw_parts(callbacks, n as usize) }
-    };
-    // As 1.1.4: the values pass through the handle's own result (what the
-    // callbacks see), and the loop's end code follows its count: END
-    // (reported as SUCCESS) when it held a value, else NOTFOUND; a failing
-    // callback makes SOME_ERRORS and fetching goes on.
-    let mut some_errors = false;
-    let end = loop {
-        // SAFETY: `ptr` is a handle, borrowed anew after callbacks ran.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else {
-            break ReturnCode::InvalidArguments;
-        };
-        // SAFETY: `ptr` is the handle `h`.
-        let res = unsafe { own_result(ptr, h) };
-        // SAFETY: initialised result; `ptr` a handle.
-        if let Err(rc) = unsafe { fetch_step(ptr, h, res) } {
-            break rc;
-        }
-        for cb in cbs.iter().flatten() {
-            // SAFETY: callbacks the caller gave us, with the handle's result.
-            if unsafe { cb(ptr, res, context) } != ReturnCode::Success {
-                some_errors = true;
-                break;
-            }
-        }
-    };
-    match end {
-        _ if some_errors => ReturnCode::SomeErrors,
-        ReturnCode::End => ReturnCode::Success,
-        rc => rc,
-    }
-}
-
 ffi_fn! {
-    /// `memcached_fetch_execute`.
+    /// `memcached_fetch_execute`: fetch every pending value and run the
+    /// callbacks on each.
     fn memcached_fetch_execute(
         ptr: *mut memcached_st,
         callback: *mut memcached_execute_fn,
@@ -543,27 +449,54 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe { fetch_execute_impl(ptr, callback, context, number_of_callbacks) }
+        if handle(ptr).is_none() {
+            return ReturnCode::InvalidArguments;
+        }
+        let cbs = array(callback.cast_const(), number_of_callbacks as usize).unwrap_or(&[]);
+        // As 1.1.4: the values pass through the handle's own result (what the
+        // callbacks see), and the loop's end code follows its count: END
+        // (reported as SUCCESS) when it held a value, else NOTFOUND; a failing
+        // callback makes SOME_ERRORS and fetching goes on.
+        let mut some_errors = false;
+        let end = loop {
+            // Borrowed anew for each value: the callbacks run with no
+            // borrow held, so they may use the handle.
+            let Some(mut h) = handle(ptr) else {
+                break ReturnCode::InvalidArguments;
+            };
+            let target = own_result(&mut h);
+            if let Err(rc) = fetch_step(ptr, &mut h, target) {
+                break rc;
+            }
+            let res = target.ptr(&mut h);
+            drop(h);
+            for cb in cbs.iter().flatten() {
+                // SAFETY: callbacks the caller gave us, with the handle's
+                // result and the caller's context.
+                if unsafe { cb(ptr, res, context) } != ReturnCode::Success {
+                    some_errors = true;
+                    break;
+                }
+            }
+        };
+        match end {
+            _ if some_errors => ReturnCode::SomeErrors,
+            ReturnCode::End => ReturnCode::Success,
+            rc => rc,
+        }
     }
 }
 
-/// # Safety
-/// As the C API documents the arguments.
 #[allow(clippy::too_many_arguments)]
-unsafe fn mget_execute_impl(
+fn mget_execute_impl(
     ptr: *mut memcached_st,
     group: *const c_char,
     group_len: usize,
     keys: *const *const c_char,
     lens: *const usize,
     n: usize,
-    callback: *mut memcached_execute_fn,
-    context: *mut c_void,
-    ncb: u32,
 ) -> memcached_return_t {
-    // SAFETY: `ptr` is a handle.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+    let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
     if !h.client.behaviors.binary_protocol {
@@ -572,11 +505,10 @@ unsafe fn mget_execute_impl(
             "ASCII protocol is not supported for memcached_mget_execute_by_key()",
         ));
     }
+    drop(h);
     // 1.1.4 (observed) only sends the requests here: the callbacks run when
     // the caller fetches with memcached_fetch_execute.
-    let _ = (callback, context, ncb);
-    // SAFETY: as documented.
-    unsafe { mget_impl(ptr, group, group_len, keys, lens, n) }
+    mget_impl(ptr, group, group_len, keys, lens, n)
 }
 
 ffi_fn! {
@@ -592,12 +524,8 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe {
-            mget_execute_impl(
-                ptr, core::ptr::null(), 0, keys, key_length, number_of_keys, callback, context, number_of_callbacks,
-            )
-        }
+        let _ = (callback, context, number_of_callbacks);
+        mget_execute_impl(ptr, core::ptr::null(), 0, keys, key_length, number_of_keys)
     }
 }
 
@@ -616,12 +544,7 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe {
-            mget_execute_impl(
-                ptr, group_key, group_key_length, keys, key_length, number_of_keys, callback, context,
-                number_of_callbacks,
-            )
-        }
+        let _ = (callback, context, number_of_callbacks);
+        mget_execute_impl(ptr, group_key, group_key_length, keys, key_length, number_of_keys)
     }
 }

@@ -131,41 +131,85 @@ macro_rules! ffi_fn {
     };
 }
 
+// The argument helpers below are safe functions over raw pointers, as in
+// rustls-ffi: every export takes its pointer arguments under the C API's
+// contract (NULL, or valid for what the argument names: `len` bytes, a
+// NUL-terminated string, a writable `T`, a struct the caller owns), and
+// these helpers are the only places that rely on it. Export bodies call
+// them and stay safe code.
+
 /// A byte slice from a C pointer and length; `None` when the pointer is
 /// NULL and the length is not zero.
-///
-/// # Safety
-/// When non-NULL, `ptr` must point to `len` readable bytes that stay valid
-/// and unmodified for `'a`.
-pub unsafe fn bytes<'a>(ptr: *const c_char, len: usize) -> Option<&'a [u8]> {
+pub fn bytes<'a>(ptr: *const c_char, len: usize) -> Option<&'a [u8]> {
     if ptr.is_null() {
         return if len == 0 { Some(&[]) } else { None };
     }
-    // SAFETY: the caller guarantees `len` readable bytes at `ptr`.
+    // SAFETY: the C API contract: a non-NULL pointer with a length points
+    // to that many readable bytes, unchanged during the call.
     Some(unsafe { core::slice::from_raw_parts(ptr.cast::<u8>(), len) })
 }
 
-/// A NUL-terminated C string as bytes (without the NUL); `None` for NULL.
-///
-/// # Safety
-/// When non-NULL, `ptr` must point to a NUL-terminated string valid for `'a`.
-pub unsafe fn cstr<'a>(ptr: *const c_char) -> Option<&'a [u8]> {
+/// An array argument (keys, lengths, callbacks) of `n` entries; `None`
+/// when the pointer is NULL and `n` is not zero.
+pub fn array<'a, T: Copy>(ptr: *const T, n: usize) -> Option<&'a [T]> {
+    if ptr.is_null() {
+        return if n == 0 { Some(&[]) } else { None };
+    }
+    // SAFETY: the C API contract: a non-NULL array argument with a count
+    // holds that many initialised entries, unchanged during the call.
+    Some(unsafe { core::slice::from_raw_parts(ptr, n) })
+}
+
+/// A writable byte buffer from a C pointer and length (`None` for NULL).
+pub fn bytes_mut<'a>(ptr: *mut c_char, len: usize) -> Option<&'a mut [u8]> {
     if ptr.is_null() {
         return None;
     }
-    // SAFETY: the caller guarantees a NUL-terminated string.
+    // SAFETY: the C API contract: a non-NULL buffer argument with a length
+    // is that many writable bytes the caller does not touch during the call.
+    Some(unsafe { core::slice::from_raw_parts_mut(ptr.cast::<u8>(), len) })
+}
+
+/// A NUL-terminated C string as bytes (without the NUL); `None` for NULL.
+pub fn cstr<'a>(ptr: *const c_char) -> Option<&'a [u8]> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: the C API contract: a non-NULL string argument is
+    // NUL-terminated and unchanged during the call.
     Some(unsafe { core::ffi::CStr::from_ptr(ptr) }.to_bytes())
 }
 
 /// Write through an optional out-pointer.
-///
-/// # Safety
-/// When non-NULL, `ptr` must be valid for a write of `T`.
-pub unsafe fn put<T>(ptr: *mut T, v: T) {
+pub fn put<T>(ptr: *mut T, v: T) {
     if !ptr.is_null() {
-        // SAFETY: non-NULL and valid for writes per the caller.
+        // SAFETY: the C API contract: a non-NULL out-pointer is valid for a
+        // write of its type.
         unsafe { ptr.write(v) };
     }
+}
+
+/// The C structs callers own and hand us pointers to (results, server
+/// lists, stats, hashkits, …): only these may be borrowed from a pointer.
+///
+/// # Safety
+/// Implement only for `#[repr(C)]` mirrors of 1.1.4's public structs, for
+/// which every bit pattern the C side can produce is a valid value.
+pub unsafe trait CStruct {}
+
+/// Borrow a caller's struct (`None` for NULL).
+pub fn c_ref<'a, T: CStruct>(ptr: *const T) -> Option<&'a T> {
+    // SAFETY: the C API contract: a non-NULL struct pointer points to an
+    // initialised struct of its type that no one else writes during the
+    // call (`CStruct` types are plain C data).
+    unsafe { ptr.as_ref() }
+}
+
+/// Borrow a caller's struct mutably (`None` for NULL).
+pub fn c_mut<'a, T: CStruct>(ptr: *mut T) -> Option<&'a mut T> {
+    // SAFETY: as `c_ref`, and the struct is not read or written by anyone
+    // else during the call.
+    unsafe { ptr.as_mut() }
 }
 
 /// A raw `void*` that may cross threads inside closures (the C caller owns

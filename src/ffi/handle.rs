@@ -2,6 +2,7 @@
 //! C needs (allocators, C callbacks, user data, cached C strings, the
 //! embedded result of `memcached_fetch_result(memc, NULL, …)`).
 
+use core::cell::{Cell, UnsafeCell};
 use core::ffi::{c_char, c_void};
 use std::ffi::CString;
 
@@ -78,64 +79,56 @@ impl Default for Allocators {
     }
 }
 
+// The allocator calls are the C API's contract: the installed functions
+// behave like their libc namesakes (1.1.4 calls them the same way), and a
+// pointer given back to `free`/`realloc` is NULL or came from the same
+// handle's allocators (every caller below frees only buffers it allocated
+// with them).
 impl Allocators {
     /// Allocate `size` bytes.
-    ///
-    /// # Safety
-    /// The installed allocator must behave like malloc.
-    pub unsafe fn malloc(&self, memc: *const memcached_st, size: usize) -> *mut c_void {
-        match self.malloc {
-            // SAFETY: a caller-installed malloc-like function.
-            Some(f) => unsafe { f(memc, size, self.context) },
-            // SAFETY: libc malloc.
-            None => unsafe { libc::malloc(size) },
+    pub fn malloc(&self, memc: *const memcached_st, size: usize) -> *mut c_void {
+        // SAFETY: see the note above `impl Allocators`.
+        unsafe {
+            match self.malloc {
+                Some(f) => f(memc, size, self.context),
+                None => libc::malloc(size),
+            }
         }
     }
 
-    /// Free memory from these allocators.
-    ///
-    /// # Safety
-    /// `p` must come from these allocators (or be NULL).
-    pub unsafe fn free(&self, memc: *const memcached_st, p: *mut c_void) {
+    /// Free memory from these allocators (NULL is ignored).
+    pub fn free(&self, memc: *const memcached_st, p: *mut c_void) {
         if p.is_null() {
             return;
         }
-        match self.free {
-            // SAFETY: as documented.
-            Some(f) => unsafe { f(memc, p, self.context) },
-            // SAFETY: as documented.
-            None => unsafe { libc::free(p) },
+        // SAFETY: see the note above `impl Allocators`.
+        unsafe {
+            match self.free {
+                Some(f) => f(memc, p, self.context),
+                None => libc::free(p),
+            }
         }
     }
 
     /// Resize memory from these allocators.
-    ///
-    /// # Safety
-    /// `p` must come from these allocators (or be NULL).
-    pub unsafe fn realloc(
-        &self,
-        memc: *const memcached_st,
-        p: *mut c_void,
-        size: usize,
-    ) -> *mut c_void {
-        match self.realloc {
-            // SAFETY: as documented.
-            Some(f) => unsafe { f(memc, p, size, self.context) },
-            // SAFETY: as documented.
-            None => unsafe { libc::realloc(p, size) },
+    pub fn realloc(&self, memc: *const memcached_st, p: *mut c_void, size: usize) -> *mut c_void {
+        // SAFETY: see the note above `impl Allocators`.
+        unsafe {
+            match self.realloc {
+                Some(f) => f(memc, p, size, self.context),
+                None => libc::realloc(p, size),
+            }
         }
     }
 
     /// Zeroed allocation.
-    ///
-    /// # Safety
-    /// The installed allocator must behave like calloc.
-    pub unsafe fn calloc(&self, memc: *const memcached_st, n: usize, size: usize) -> *mut c_void {
-        match self.calloc {
-            // SAFETY: as documented.
-            Some(f) => unsafe { f(memc, n, size, self.context) },
-            // SAFETY: libc calloc.
-            None => unsafe { libc::calloc(n, size) },
+    pub fn calloc(&self, memc: *const memcached_st, n: usize, size: usize) -> *mut c_void {
+        // SAFETY: see the note above `impl Allocators`.
+        unsafe {
+            match self.calloc {
+                Some(f) => f(memc, n, size, self.context),
+                None => libc::calloc(n, size),
+            }
         }
     }
 }
@@ -155,7 +148,6 @@ pub use crate::ffi::sasl::Sasl;
 /// Everything a `memcached_st` owns.
 pub struct Handle {
     pub client: Client,
-    pub alloc: Allocators,
     pub callbacks: Callbacks,
     pub sasl: Sasl,
     /// `memcached_last_error_message` text, kept alive for the caller.
@@ -166,9 +158,6 @@ pub struct Handle {
     pub result: Box<memcached_result_st>,
     /// The continuum in 1.1.4's layout, behind `memcached_st.ketama.continuum`.
     pub continuum_c: Vec<memcached_continuum_item_st>,
-    /// The configuration pool sizes (`--POOL-MIN`/`--POOL-MAX`).
-    pub pool_min: u32,
-    pub pool_max: u32,
 }
 
 impl Handle {
@@ -176,7 +165,6 @@ impl Handle {
     pub fn new() -> Handle {
         Handle {
             client: Client::new(),
-            alloc: Allocators::default(),
             callbacks: Callbacks::default(),
             sasl: Sasl::default(),
             last_message: CString::default(),
@@ -186,8 +174,6 @@ impl Handle {
                 ..blank_result()
             }),
             continuum_c: Vec::new(),
-            pool_min: 1,
-            pool_max: 1,
         }
     }
 }
@@ -227,67 +213,156 @@ pub const RESULT_ALLOCATED: u8 = 1;
 /// `options` bit of results: initialised.
 pub const RESULT_INITIALIZED: u8 = 2;
 
-/// The handle of a `memcached_st`, or `None` when it is not one of ours
-/// (never created, or already freed).
-///
-/// # Safety
-/// `ptr` must be NULL or point to a readable `memcached_st`. The returned
-/// reference must not outlive the handle or alias another live reference.
-pub unsafe fn handle_mut<'a>(ptr: *const memcached_st) -> Option<&'a mut Handle> {
+/// What `memcached_st.private_handle_` points to: the handle, and beside
+/// it what must stay reachable while the handle is borrowed (the borrow
+/// flag, and the allocators that results and values of the handle are
+/// freed with, possibly from inside a call that holds the borrow).
+pub struct HandleCell {
+    busy: Cell<bool>,
+    alloc: Cell<Allocators>,
+    handle: UnsafeCell<Handle>,
+}
+
+impl HandleCell {
+    /// A cell around `handle`, with libc's allocators.
+    pub fn new(handle: Box<Handle>) -> Box<HandleCell> {
+        Box::new(HandleCell {
+            busy: Cell::new(false),
+            alloc: Cell::new(Allocators::default()),
+            handle: UnsafeCell::new(*handle),
+        })
+    }
+}
+
+/// The one live borrow of a handle, for the duration of one export call
+/// (or less: drop it before calling back into C). While it lives,
+/// [`handle`] refuses to borrow the same handle again, so no two `&mut
+/// Handle` to one `memcached_st` ever exist.
+pub struct HandleRef<'a> {
+    cell: &'a HandleCell,
+    st: *mut memcached_st,
+}
+
+impl HandleRef<'_> {
+    /// The `memcached_st` this handle lives in.
+    pub fn ptr(&self) -> *mut memcached_st {
+        self.st
+    }
+
+    /// The handle's allocators.
+    pub fn alloc(&self) -> Allocators {
+        self.cell.alloc.get()
+    }
+
+    /// The public fields of the `memcached_st` (the C mirrors).
+    pub fn mirror(&mut self) -> &mut memcached_st {
+        // SAFETY: `st` was checked to be one of our handles when the borrow
+        // was taken; the handle state lives in a separate allocation, so
+        // this does not alias `&mut Handle`; the C API contract is that a
+        // handle is used by one thread at a time.
+        unsafe { &mut *self.st }
+    }
+}
+
+impl core::ops::Deref for HandleRef<'_> {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        // SAFETY: `busy` guarantees this is the only borrow of the cell.
+        unsafe { &*self.cell.handle.get() }
+    }
+}
+
+impl core::ops::DerefMut for HandleRef<'_> {
+    fn deref_mut(&mut self) -> &mut Handle {
+        // SAFETY: `busy` guarantees this is the only borrow of the cell.
+        unsafe { &mut *self.cell.handle.get() }
+    }
+}
+
+impl Drop for HandleRef<'_> {
+    fn drop(&mut self) {
+        self.cell.busy.set(false);
+    }
+}
+
+/// The cell of a live handle of ours, or `None` (NULL, never created,
+/// already freed).
+fn cell<'a>(ptr: *const memcached_st) -> Option<&'a HandleCell> {
     if ptr.is_null() {
         return None;
     }
-    // SAFETY: `ptr` is readable per the caller.
-    let m = unsafe { &*ptr };
-    if m.private_magic_ != HANDLE_MAGIC || m.private_handle_.is_null() {
+    // SAFETY: the C API contract: a non-NULL `memcached_st*` points to a
+    // readable struct; the magic tells whether `private_handle_` is ours.
+    let (magic, raw) = unsafe { ((*ptr).private_magic_, (*ptr).private_handle_) };
+    if magic != HANDLE_MAGIC || raw.is_null() {
         return None;
     }
-    // SAFETY: we set `private_handle_` to a leaked `Box<Handle>`; the C API
-    // contract is that a handle is used by one thread at a time.
-    Some(unsafe { &mut *m.private_handle_.cast::<Handle>() })
+    // SAFETY: `private_handle_` of a live handle is a leaked
+    // `Box<HandleCell>` (see `memcached::init_struct`), freed only by
+    // `memcached_free`, which clears the magic first.
+    Some(unsafe { &*raw.cast::<HandleCell>() })
+}
+
+/// Borrow the handle of a `memcached_st`: `None` when it is not a live
+/// handle of ours, or when it is already borrowed (a C callback calling
+/// back into the library with the handle whose call invoked it, while that
+/// call still holds the borrow).
+pub fn handle<'a>(ptr: *const memcached_st) -> Option<HandleRef<'a>> {
+    let cell = cell(ptr)?;
+    if cell.busy.replace(true) {
+        if std::env::var_os("MCRS_DEBUG_NESTED").is_some() {
+            eprintln!(
+                "NESTED BORROW\n{}",
+                std::backtrace::Backtrace::force_capture()
+            );
+            std::process::abort();
+        }
+        return None;
+    }
+    Some(HandleRef {
+        cell,
+        st: ptr.cast_mut(),
+    })
+}
+
+/// The allocators of a handle (libc's for anything else); usable while
+/// the handle is borrowed.
+pub fn allocators(ptr: *const memcached_st) -> Allocators {
+    cell(ptr).map_or_else(Allocators::default, |c| c.alloc.get())
+}
+
+/// Install a handle's allocators.
+pub fn set_allocators(ptr: *const memcached_st, alloc: Allocators) {
+    if let Some(c) = cell(ptr) {
+        c.alloc.set(alloc);
+    }
 }
 
 /// The `user_data` pointer of a live handle, or of one that
 /// `memcached_free` released (1.1.4 keeps it in the struct, and programs
 /// such as the Perl module read it right after freeing the handle); `None`
 /// for anything else.
-///
-/// # Safety
-/// `ptr` must be NULL or point to a readable `memcached_st`.
-pub unsafe fn user_data_slot(ptr: *const memcached_st) -> Option<*mut *mut c_void> {
+pub fn user_data(ptr: *const memcached_st) -> Option<*mut c_void> {
     if ptr.is_null() {
         return None;
     }
-    // SAFETY: `ptr` is readable per the caller.
-    let magic = unsafe { (*ptr).private_magic_ };
-    if magic != HANDLE_MAGIC && magic != FREED_MAGIC {
-        return None;
-    }
-    // SAFETY: in bounds of the struct; the caller's handle is writable
-    // whenever it is used to set the pointer.
-    Some(unsafe { &raw const (*ptr).user_data }.cast_mut())
+    // SAFETY: the C API contract: a non-NULL `memcached_st*` points to a
+    // readable struct (a released one stays allocated, see
+    // `memcached::release_struct`).
+    let (magic, data) = unsafe { ((*ptr).private_magic_, (*ptr).user_data) };
+    (magic == HANDLE_MAGIC || magic == FREED_MAGIC).then_some(data)
 }
 
 /// Refresh the fields of `memcached_st` that callers may read (distribution,
 /// hashkit, ketama mirror) from the core state.
-///
-/// # Safety
-/// `ptr` must point to a writable, initialised `memcached_st`.
-pub unsafe fn sync_mirror(ptr: *mut memcached_st) {
-    // SAFETY: the caller guarantees a valid handle.
-    let m = unsafe { &mut *ptr };
-    // SAFETY: `ptr` is a valid handle.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
-        return;
-    };
-    m.distribution = h.client.distribution as u32;
-    m.ketama.weighted_ = h.client.weighted;
+pub fn sync_mirror(h: &mut HandleRef) {
     // The continuum, in 1.1.4's layout. It changes only here (a server or
     // distribution change) unless servers are ejected at run time
     // (REMOVE_FAILED_SERVERS): then the mirror stays empty, never stale.
-    h.continuum_c.clear();
+    let mut points = core::mem::take(&mut h.continuum_c);
+    points.clear();
     if !h.client.behaviors.auto_eject_hosts {
-        h.continuum_c.extend(
+        points.extend(
             h.client
                 .continuum()
                 .points()
@@ -295,16 +370,14 @@ pub unsafe fn sync_mirror(ptr: *mut memcached_st) {
                 .map(|&(value, index)| memcached_continuum_item_st { index, value }),
         );
     }
-    m.ketama.continuum_count = h.continuum_c.len() as u32;
-    m.ketama.continuum_points_counter = h.continuum_c.len() as u32;
-    m.ketama.continuum = if h.continuum_c.is_empty() {
+    h.continuum_c = points;
+    let count = h.continuum_c.len() as u32;
+    let continuum = if h.continuum_c.is_empty() {
         core::ptr::null_mut()
     } else {
         h.continuum_c.as_mut_ptr().cast()
     };
-    m.ketama.next_distribution_rebuild = h.client.next_distribution_rebuild as time_t;
     let b = &h.client.behaviors;
-    let mut f: u16 = 0;
     let bits = [
         b.auto_eject_hosts,
         b.binary_protocol,
@@ -320,12 +393,23 @@ pub unsafe fn sync_mirror(ptr: *mut memcached_st) {
         b.verify_key,
         b.tcp_keepalive,
     ];
-    for (i, on) in bits.iter().enumerate() {
-        if *on {
-            f |= 1 << i;
-        }
-    }
-    m.flags = f.to_le_bytes();
+    let flags = bits
+        .iter()
+        .enumerate()
+        .fold(0u16, |f, (i, on)| if *on { f | 1 << i } else { f });
+    let distribution = h.client.distribution as u32;
+    let weighted = h.client.weighted;
+    let rebuild = h.client.next_distribution_rebuild as time_t;
+    let (hasher, dist_hasher) = (h.client.hasher.clone(), h.client.dist_hasher.clone());
+    let m = h.mirror();
+    crate::ffi::hashkit::sync_kit(&mut m.hashkit, &hasher, &dist_hasher);
+    m.distribution = distribution;
+    m.ketama.weighted_ = weighted;
+    m.ketama.continuum_count = count;
+    m.ketama.continuum_points_counter = count;
+    m.ketama.continuum = continuum;
+    m.ketama.next_distribution_rebuild = rebuild;
+    m.flags = flags.to_le_bytes();
 }
 
 /// Record an error on the handle; returns its code.
@@ -363,8 +447,7 @@ impl MallocSink {
 
 impl Drop for MallocSink {
     fn drop(&mut self) {
-        // SAFETY: `ptr` is NULL or came from `alloc`.
-        unsafe { self.alloc.free(self.memc, self.ptr.cast()) };
+        self.alloc.free(self.memc, self.ptr.cast());
     }
 }
 
@@ -376,37 +459,35 @@ impl ValueSink for MallocSink {
         _cas: u64,
         len: usize,
     ) -> Result<&mut [u8]> {
-        // SAFETY: `ptr` is NULL or came from `alloc`.
-        unsafe { self.alloc.free(self.memc, self.ptr.cast()) };
+        self.alloc.free(self.memc, self.ptr.cast());
         self.ptr = core::ptr::null_mut();
         self.flags = flags;
         self.len = len;
         if len == 0 {
             return Ok(&mut []);
         }
-        // SAFETY: allocator call; checked for NULL below.
-        let p = unsafe { self.alloc.malloc(self.memc, len + 1) }.cast::<u8>();
+        let p = self.alloc.malloc(self.memc, len + 1).cast::<u8>();
         if p.is_null() {
             return Err(Error::with_message(
                 ReturnCode::MemoryAllocationFailure,
                 format!("could not allocate {} bytes for a value", len + 1),
             ));
         }
-        // SAFETY: `p` has len + 1 writable bytes; the terminator is written
-        // now and the value bytes are filled by the caller.
-        unsafe { p.add(len).write(0) };
         self.ptr = p.cast();
-        // SAFETY: `p` points to `len` writable bytes owned by this sink.
-        Ok(unsafe { core::slice::from_raw_parts_mut(p, len) })
+        // SAFETY: `p` is a fresh allocation of len + 1 bytes owned by this
+        // sink until `take` hands it over.
+        let buf = unsafe { core::slice::from_raw_parts_mut(p, len + 1) };
+        buf[len] = 0;
+        Ok(&mut buf[..len])
     }
 }
 
 /// A sink that writes into a `memcached_result_st`, growing its value
-/// buffer with the handle's allocators.
-pub struct ResultSink {
+/// buffer with the allocators of its handle.
+pub struct ResultSink<'r> {
     pub alloc: Allocators,
     pub memc: *const memcached_st,
-    pub res: *mut memcached_result_st,
+    pub res: &'r mut memcached_result_st,
     /// Whether an empty value gets a (1-byte) buffer when the result has
     /// none: 1.1.4's ASCII reader allocates one, its binary reader does
     /// not, and `memcached_result_value` shows the difference (a pointer or
@@ -414,17 +495,13 @@ pub struct ResultSink {
     pub buffer_for_empty: bool,
 }
 
-impl ValueSink for ResultSink {
+impl ValueSink for ResultSink<'_> {
     fn value_buffer(&mut self, key: &[u8], flags: u32, cas: u64, len: usize) -> Result<&mut [u8]> {
-        // SAFETY: `res` is a valid, initialised result owned by the caller
-        // for the duration of the fetch.
-        let r = unsafe { &mut *self.res };
+        let r = &mut *self.res;
         let klen = key.len().min(250);
-        // SAFETY: `item_key` holds 251 bytes and klen <= 250; the source is
-        // a different object.
-        unsafe {
-            core::ptr::copy_nonoverlapping(key.as_ptr(), r.item_key.as_mut_ptr().cast::<u8>(), klen)
-        };
+        for (d, s) in r.item_key.iter_mut().zip(&key[..klen]) {
+            *d = *s as c_char;
+        }
         r.item_key[klen] = 0;
         r.key_length = klen;
         r.item_flags = flags;
@@ -434,28 +511,11 @@ impl ValueSink for ResultSink {
             r.value.end = core::ptr::null_mut();
             return Ok(&mut []);
         }
-        if r.value.current_size < len + 1 {
-            // SAFETY: `string` is NULL or from these allocators.
-            let p = unsafe {
-                self.alloc
-                    .realloc(self.memc, r.value.string.cast(), len + 1)
-            }
-            .cast::<c_char>();
-            if p.is_null() {
-                return Err(Error::with_message(
-                    ReturnCode::MemoryAllocationFailure,
-                    format!("could not allocate {} bytes for a value", len + 1),
-                ));
-            }
-            r.value.string = p;
-            r.value.current_size = len + 1;
-        }
-        // SAFETY: `string` has at least len + 1 bytes.
-        unsafe {
-            r.value.end = r.value.string.add(len);
-            r.value.end.write(0);
-        }
-        // SAFETY: `string` has `len` writable bytes for the value.
-        Ok(unsafe { core::slice::from_raw_parts_mut(r.value.string.cast::<u8>(), len) })
+        r.value_resize(&self.alloc, self.memc, len).ok_or_else(|| {
+            Error::with_message(
+                ReturnCode::MemoryAllocationFailure,
+                format!("could not allocate {} bytes for a value", len + 1),
+            )
+        })
     }
 }

@@ -8,8 +8,9 @@
 //! ours by address. The `hashkit_st` embedded in a `memcached_st` mirrors the
 //! handle's `client.hasher` / `client.dist_hasher`: the setters here change
 //! the embedded kit with libhashkit's exact semantics and derive the core
-//! hashers from it; [`sync_handle_hashkit`] goes the other way after a core
-//! change (`memcached_behavior_set(HASH)` and friends).
+//! hashers from it; [`sync_kit`] (part of every mirror refresh) goes the
+//! other way after a core change (`memcached_behavior_set(HASH)` and
+//! friends, whose rules are the core's).
 //!
 //! `hashkit_key`/`hashkit_encrypt`/`hashkit_decrypt` reproduce 1.1.4's
 //! OpenSSL build: AES-256-CBC with PKCS#7 padding, the IV from
@@ -30,9 +31,9 @@ use parking_lot::Mutex;
 use crate::core::distribution::distribution_name;
 use crate::core::encoding::EncodingKey;
 use crate::core::error::{Error, ReturnCode};
-use crate::core::hash::{self, HashAlgorithm, KeyHasher, algorithm_name, digest};
-use crate::ffi::guard::{RawCtx, bytes};
-use crate::ffi::handle::{handle_mut, sync_mirror};
+use crate::core::hash::{self, HashAlgorithm, HashSetting, KeyHasher, algorithm_name, digest};
+use crate::ffi::guard::{RawCtx, bytes, c_ref};
+use crate::ffi::handle::{HandleRef, handle, sync_mirror};
 use crate::ffi::memcached::static_cstr;
 use crate::ffi::types::*;
 
@@ -56,8 +57,7 @@ macro_rules! builtin_fns {
             #[doc = concat!("The `", stringify!($alg), "` hash as a hashkit function slot.")]
             #[inline(never)]
             unsafe extern "C" fn $name(key: *const c_char, len: usize, _ctx: *mut c_void) -> u32 {
-                // SAFETY: a hash function gets `len` readable bytes at `key`.
-                let k = unsafe { bytes(key, len) };
+                let k = bytes(key, len);
                 crate::ffi::guard::catch(|| k.map_or(0, |k| digest(HashAlgorithm::$alg, k)))
             }
         )*
@@ -110,15 +110,18 @@ fn default_slot() -> hashkit_function_st {
 /// one-at-a-time but reports INVALID_HASH, and values above MAX succeed
 /// with only the context cleared.
 fn set_slot(slot: &mut hashkit_function_st, alg: u32) -> hashkit_return_t {
-    match HashAlgorithm::from_u32(alg) {
-        Some(HashAlgorithm::Custom) => return HASHKIT_INVALID_ARGUMENT,
-        Some(a) if !hash::has_algorithm(a) => return HASHKIT_INVALID_ARGUMENT,
-        Some(a) => slot.function = builtin_fn(a),
-        None if alg == HASH_MAX => {
+    // The rule is the core's; a scratch hasher tells what it decided.
+    match KeyHasher::default().set_algorithm(alg) {
+        HashSetting::Invalid => return HASHKIT_INVALID_ARGUMENT,
+        HashSetting::ResetToDefault => {
             slot.function = builtin_fn(HashAlgorithm::Default);
             return HASHKIT_INVALID_HASH;
         }
-        None => {}
+        HashSetting::Set => {
+            if let Some(a) = HashAlgorithm::from_u32(alg) {
+                slot.function = builtin_fn(a);
+            }
+        }
     }
     slot.context = core::ptr::null_mut();
     HASHKIT_SUCCESS
@@ -166,37 +169,27 @@ pub fn init_handle_hashkit(hk: &mut hashkit_st) {
     hk._key = core::ptr::null_mut();
 }
 
-/// Make the hashkit embedded in a handle match `client.hasher` and
-/// `client.dist_hasher` (call after changing them in the core).
-///
-/// # Safety
-/// `ptr` must be NULL or point to a writable, initialised `memcached_st`.
-pub unsafe fn sync_handle_hashkit(ptr: *mut memcached_st) {
-    // SAFETY: NULL or a valid handle per the caller.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
-        return;
-    };
-    // SAFETY: `ptr` is a valid, writable handle; `h` lives elsewhere (heap).
-    let kit = unsafe { &mut (*ptr).hashkit };
-    sync_slot(&mut kit.base_hash, &h.client.hasher);
-    sync_slot(&mut kit.distribution_hash, &h.client.dist_hasher);
+/// Make the hashkit embedded in a handle match the core's hashes (part
+/// of [`crate::ffi::handle::sync_mirror`]).
+pub fn sync_kit(kit: &mut hashkit_st, hasher: &KeyHasher, dist_hasher: &KeyHasher) {
+    sync_slot(&mut kit.base_hash, hasher);
+    sync_slot(&mut kit.distribution_hash, dist_hasher);
 }
 
-/// Set the handle's hashers and encoding key from its embedded kit (the
-/// kit's `_key` names a copy of the client's key).
-///
-/// # Safety
-/// `ptr` must point to a valid handle.
-pub unsafe fn hashers_from_kit(ptr: *mut memcached_st) {
-    // SAFETY: as documented.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
-        return;
-    };
-    // SAFETY: as documented.
-    let kit = unsafe { &(*ptr).hashkit };
-    h.client.hasher = hasher_of(&kit.base_hash);
-    h.client.dist_hasher = hasher_of(&kit.distribution_hash);
-    h.client.encoding = kit_key(kit);
+/// Set the handle's hashers and encoding key from its embedded kit (after
+/// the caller replaced the kit: `memcached_set_hashkit`,
+/// `memcached_set_encoding_key`). The kit's `_key` names a copy of the
+/// client's key.
+pub fn hashers_from_kit(h: &mut HandleRef) {
+    let kit = &h.mirror().hashkit;
+    let (hasher, dist_hasher, key) = (
+        hasher_of(&kit.base_hash),
+        hasher_of(&kit.distribution_hash),
+        kit_key(kit),
+    );
+    h.client.hasher = hasher;
+    h.client.dist_hasher = dist_hasher;
+    h.client.encoding = key;
 }
 
 // ----- encryption keys and strings ----------------------------------------
@@ -492,8 +485,7 @@ ffi_fn! {
     fn hashkit_key(ptr: *mut hashkit_st, key: *const c_char, len: usize) -> bool;
     nonnull(ptr)
     {
-        // SAFETY: `key` is NULL or `len` readable bytes.
-        let k = if key.is_null() { None } else { unsafe { bytes(key, len) } };
+        let k = if key.is_null() { None } else { bytes(key, len) };
         // SAFETY: a valid kit per the caller.
         kit_set_key(unsafe { &mut *ptr }, k)
     }
@@ -504,8 +496,7 @@ ffi_fn! {
     fn hashkit_encrypt(ptr: *mut hashkit_st, source: *const c_char, len: usize) -> *mut hashkit_string_st;
     nonnull(ptr)
     {
-        // SAFETY: `len` readable bytes at `source` per the caller.
-        let Some(data) = (unsafe { bytes(source, len) }) else { return core::ptr::null_mut() };
+        let Some(data) = bytes(source, len) else { return core::ptr::null_mut() };
         // SAFETY: a valid kit per the caller.
         kit_encrypt(unsafe { &*ptr }, data).map_or(core::ptr::null_mut(), new_string)
     }
@@ -516,8 +507,7 @@ ffi_fn! {
     fn hashkit_decrypt(ptr: *mut hashkit_st, source: *const c_char, len: usize) -> *mut hashkit_string_st;
     nonnull(ptr)
     {
-        // SAFETY: `len` readable bytes at `source` per the caller.
-        let Some(data) = (unsafe { bytes(source, len) }) else { return core::ptr::null_mut() };
+        let Some(data) = bytes(source, len) else { return core::ptr::null_mut() };
         // SAFETY: a valid kit per the caller.
         kit_decrypt(unsafe { &*ptr }, data).map_or(core::ptr::null_mut(), new_string)
     }
@@ -562,8 +552,7 @@ macro_rules! named_hashes {
             fn $name(key: *const c_char, len: usize) -> u32;
             nonnull()
             {
-                // SAFETY: `len` readable bytes at `key` per the caller.
-                unsafe { bytes(key, len) }.map_or(0, |k| digest(HashAlgorithm::$alg, k))
+                bytes(key, len).map_or(0, |k| digest(HashAlgorithm::$alg, k))
             }
         }
     )*};
@@ -588,8 +577,7 @@ ffi_fn! {
     fn libhashkit_md5_signature(key: *const u8, len: usize, result: *mut u8);
     nonnull(result)
     {
-        // SAFETY: `len` readable bytes at `key` per the caller.
-        let Some(k) = (unsafe { bytes(key.cast(), len) }) else { return };
+        let Some(k) = bytes(key.cast(), len) else { return };
         let d = hash::md5_signature(k);
         // SAFETY: `result` has room for 16 bytes per the API.
         unsafe { core::ptr::copy_nonoverlapping(d.as_ptr(), result, 16) };
@@ -598,8 +586,7 @@ ffi_fn! {
 
 /// `libhashkit_digest` for a raw algorithm value: 1 for CUSTOM and above.
 fn raw_digest(key: *const c_char, len: usize, alg: u32) -> u32 {
-    // SAFETY: `len` readable bytes at `key` per the caller of the export.
-    let Some(k) = (unsafe { bytes(key, len) }) else {
+    let Some(k) = bytes(key, len) else {
         return 0;
     };
     HashAlgorithm::from_u32(alg).map_or(1, |a| digest(a, k))
@@ -651,28 +638,25 @@ ffi_fn! {
     fn memcached_generate_hash(ptr: *const memcached_st, key: *const c_char, len: usize) -> u32;
     nonnull()
     {
-        // SAFETY: NULL or a handle per the caller.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return u32::MAX };
+        let Some(mut h) = handle(ptr) else { return u32::MAX };
         if h.client.servers.len() == 1 {
             return 0;
         }
-        // SAFETY: `len` readable bytes at `key` per the caller.
-        let Some(k) = (unsafe { bytes(key, len) }) else { return 0 };
+        let Some(k) = bytes(key, len) else { return 0 };
         h.client.server_index_no_rebuild(k).map_or(0, |i| i as u32)
     }
 }
 
 ffi_fn! {
-    /// `memcached_get_hashkit`: the kit embedded in the handle (brought in
-    /// line with the handle's hashers first).
+    /// `memcached_get_hashkit`: the kit embedded in the handle (a view of
+    /// the handle's hashes, kept current by every change).
     fn memcached_get_hashkit(ptr: *const memcached_st) -> *const hashkit_st;
     nonnull(ptr)
     {
-        // SAFETY: a handle per the caller; its storage is writable (a
-        // `const` in C does not make the caller's memory read-only).
-        unsafe { sync_handle_hashkit(ptr.cast_mut()) };
-        // SAFETY: `ptr` is a valid handle; only the field address is taken.
-        unsafe { &raw const (*ptr).hashkit }
+        match handle(ptr) {
+            Some(mut h) => &raw const h.mirror().hashkit,
+            None => core::ptr::null(),
+        }
     }
 }
 
@@ -683,74 +667,37 @@ ffi_fn! {
     fn memcached_set_hashkit(ptr: *mut memcached_st, kit: *mut hashkit_st) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle per the caller.
-        if unsafe { handle_mut(ptr) }.is_none() {
-            return ReturnCode::InvalidArguments;
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
+        let own = &mut h.mirror().hashkit;
+        match c_ref(kit) {
+            None => {
+                kit_release(own);
+                init_handle_hashkit(own);
+            }
+            Some(k) if !core::ptr::eq(k, own) => kit_copy(own, k),
+            Some(_) => {}
         }
-        // SAFETY: a valid handle; `kit` is NULL or a valid kit.
-        let own = unsafe { &mut (*ptr).hashkit };
-        if kit.is_null() {
-            kit_release(own);
-            init_handle_hashkit(own);
-        } else if !core::ptr::eq(kit, own) {
-            // SAFETY: a valid kit distinct from `own`.
-            kit_copy(own, unsafe { &*kit });
-        }
-        // SAFETY: a valid handle.
-        unsafe { hashers_from_kit(ptr) };
+        hashers_from_kit(&mut h);
         ReturnCode::Success
     }
 }
 
-/// Apply `set_slot` to a slot of the handle's kit, derive the hashers and
-/// report as `memcached_behavior_set_key_hash` does.
-///
-/// # Safety
-/// `ptr` must be NULL or a valid handle.
-unsafe fn set_handle_hash(ptr: *mut memcached_st, alg: u32, distribution: bool) -> ReturnCode {
-    // SAFETY: as documented.
-    if unsafe { handle_mut(ptr) }.is_none() {
+/// Set the handle's key or distribution hash (the core's rule), then
+/// refresh the kit that mirrors it.
+pub fn set_handle_hash(ptr: *mut memcached_st, alg: u64, distribution: bool) -> ReturnCode {
+    let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
-    }
-    // SAFETY: a valid handle.
-    let kit = unsafe { &mut (*ptr).hashkit };
-    let slot = if distribution {
-        &mut kit.distribution_hash
-    } else {
-        &mut kit.base_hash
     };
-    let rc = set_slot(slot, alg);
-    // SAFETY: a valid handle.
-    unsafe { hashers_from_kit(ptr) };
-    if rc == HASHKIT_SUCCESS {
-        return ReturnCode::Success;
+    let r = if distribution {
+        h.client.set_distribution_hash(alg)
+    } else {
+        h.client.set_key_hash(alg)
+    };
+    sync_mirror(&mut h);
+    match r {
+        Ok(()) => ReturnCode::Success,
+        Err(e) => h.client.fail(e),
     }
-    // SAFETY: a valid handle.
-    let h = unsafe { handle_mut(ptr) }.expect("checked above");
-    h.client.fail(Error::with_message(
-        ReturnCode::InvalidArguments,
-        "Invalid memcached_hash_t()",
-    ))
-}
-
-/// `memcached_behavior_set(HASH, v)` with 1.1.4's exact effects (MAX resets
-/// to one-at-a-time and fails; values above MAX succeed without a change).
-/// For the behavior module; `v` is truncated to the C enum as 1.1.4 does.
-///
-/// # Safety
-/// `ptr` must be NULL or a valid handle.
-pub unsafe fn behavior_set_key_hash(ptr: *mut memcached_st, v: u64) -> ReturnCode {
-    // SAFETY: as documented.
-    unsafe { set_handle_hash(ptr, v as u32, false) }
-}
-
-/// `memcached_behavior_set(KETAMA_HASH, v)`, as [`behavior_set_key_hash`].
-///
-/// # Safety
-/// `ptr` must be NULL or a valid handle.
-pub unsafe fn behavior_set_distribution_hash(ptr: *mut memcached_st, v: u64) -> ReturnCode {
-    // SAFETY: as documented.
-    unsafe { set_handle_hash(ptr, v as u32, true) }
 }
 
 ffi_fn! {
@@ -758,8 +705,7 @@ ffi_fn! {
     fn memcached_behavior_set_key_hash(ptr: *mut memcached_st, alg: memcached_hash_t) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: NULL-checked; a handle per the caller.
-        unsafe { set_handle_hash(ptr, alg, false) }
+        set_handle_hash(ptr, alg.into(), false)
     }
 }
 
@@ -768,18 +714,13 @@ ffi_fn! {
     fn memcached_behavior_set_distribution_hash(ptr: *mut memcached_st, alg: memcached_hash_t) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: NULL-checked; a handle per the caller.
-        unsafe { set_handle_hash(ptr, alg, true) }
+        set_handle_hash(ptr, alg.into(), true)
     }
 }
 
 /// The key hash of a handle (MAX for NULL).
-///
-/// # Safety
-/// `ptr` must be NULL or a valid handle.
-unsafe fn key_hash_of(ptr: *const memcached_st) -> memcached_hash_t {
-    // SAFETY: as documented.
-    unsafe { handle_mut(ptr) }.map_or(HASH_MAX, |h| h.client.hasher.algorithm() as u32)
+fn key_hash_of(ptr: *const memcached_st) -> memcached_hash_t {
+    handle(ptr).map_or(HASH_MAX, |h| h.client.hasher.algorithm() as u32)
 }
 
 ffi_fn! {
@@ -787,8 +728,7 @@ ffi_fn! {
     fn memcached_behavior_get_key_hash(ptr: *mut memcached_st) -> memcached_hash_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle per the caller.
-        unsafe { key_hash_of(ptr) }
+        key_hash_of(ptr)
     }
 }
 
@@ -798,8 +738,7 @@ ffi_fn! {
     fn memcached_behavior_get_distribution_hash(ptr: *mut memcached_st) -> memcached_hash_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle per the caller.
-        unsafe { key_hash_of(ptr) }
+        key_hash_of(ptr)
     }
 }
 
@@ -811,8 +750,7 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: a handle per the caller.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         let rc = match h.client.set_distribution(u64::from(d)) {
             Ok(()) => ReturnCode::Success,
             Err(_) => h.client.fail(Error::with_message(
@@ -820,8 +758,7 @@ ffi_fn! {
                 "Invalid memcached_server_distribution_t",
             )),
         };
-        // SAFETY: a valid handle.
-        unsafe { sync_mirror(ptr) };
+        sync_mirror(&mut h);
         rc
     }
 }
@@ -831,8 +768,7 @@ ffi_fn! {
     fn memcached_behavior_get_distribution(ptr: *mut memcached_st) -> memcached_server_distribution_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle per the caller.
-        unsafe { handle_mut(ptr) }.map_or(DISTRIBUTION_MAX, |h| h.client.distribution as u32)
+        handle(ptr).map_or(DISTRIBUTION_MAX, |h| h.client.distribution as u32)
     }
 }
 
@@ -842,11 +778,9 @@ ffi_fn! {
     fn memcached_autoeject(ptr: *mut memcached_st);
     nonnull(ptr)
     {
-        // SAFETY: a handle per the caller.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+        let Some(mut h) = handle(ptr) else { return };
         h.client.maybe_rebuild_for_eject();
-        // SAFETY: a valid handle.
-        unsafe { sync_mirror(ptr) };
+        sync_mirror(&mut h);
     }
 }
 

@@ -8,18 +8,14 @@ use crate::ffi::guard::bytes;
 use crate::ffi::handle::Handle;
 
 /// The (group, key) slices of a call; a NULL group means "use the key".
-///
-/// # Safety
-/// Non-NULL pointers must be valid for their lengths for `'a`.
-pub unsafe fn group_and_key<'a>(
+pub fn group_and_key<'a>(
     h: &mut Handle,
     group: *const c_char,
     group_len: usize,
     key: *const c_char,
     key_len: usize,
 ) -> Result<(&'a [u8], &'a [u8]), ReturnCode> {
-    // SAFETY: per the caller.
-    let Some(k) = (unsafe { bytes(key, key_len) }) else {
+    let Some(k) = bytes(key, key_len) else {
         return Err(h.client.fail(Error::with_message(
             ReturnCode::InvalidArguments,
             "key is NULL but its length is not 0",
@@ -28,8 +24,7 @@ pub unsafe fn group_and_key<'a>(
     if group.is_null() {
         return Ok((k, k));
     }
-    // SAFETY: per the caller.
-    match unsafe { bytes(group, group_len) } {
+    match bytes(group, group_len) {
         Some(g) => Ok((g, k)),
         None => Err(h.client.fail(Error::new(ReturnCode::InvalidArguments))),
     }

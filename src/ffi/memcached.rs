@@ -6,39 +6,39 @@ use core::ffi::{c_char, c_int, c_void};
 use std::ffi::CString;
 
 use crate::core::error::{ReturnCode, strerror};
-use crate::ffi::handle::{Allocators, Handle, handle_mut, sync_mirror, user_data_slot};
+use crate::ffi::guard::put;
+use crate::ffi::handle::{
+    Allocators, Handle, HandleCell, handle, set_allocators, sync_mirror, user_data,
+};
 use crate::ffi::types::*;
 
 /// Set up a `memcached_st` (caller storage or ours) with a fresh handle.
-///
-/// # Safety
-/// `ptr` must point to writable storage of 696 bytes.
-pub unsafe fn init_struct(ptr: *mut memcached_st, allocated: bool, handle: Box<Handle>) {
-    // SAFETY: writable storage per the caller; zeroing is a valid state.
-    unsafe { core::ptr::write_bytes(ptr.cast::<u8>(), 0, core::mem::size_of::<memcached_st>()) };
-    // SAFETY: as above.
-    let m = unsafe { &mut *ptr };
-    let mut handle = handle;
+fn init_struct(ptr: *mut memcached_st, allocated: bool, state: Box<Handle>) {
+    // SAFETY: `ptr` is caller storage of `sizeof(memcached_st)` bytes (the
+    // C API contract of `memcached_create`) or our own allocation; all
+    // zero bytes are a valid `memcached_st`.
+    let m = unsafe {
+        core::ptr::write_bytes(ptr, 0, 1);
+        &mut *ptr
+    };
+    let mut state = state;
     // The handle's own result is initialised with it, as in 1.1.4 (so
     // `memcached_fetch_result(memc, NULL, …)` allocates a result for the
     // caller and `memcached_fetch` uses this one). Its `root` stays NULL:
     // the handle supplies the allocators itself, and a pointer back to the
     // struct would make a leaked handle a cycle that leak checkers miss.
-    // SAFETY: the handle's own result storage.
-    unsafe { crate::ffi::result::init_result(&mut *handle.result, core::ptr::null(), false) };
-    m.private_handle_ = Box::into_raw(handle).cast();
+    crate::ffi::result::init_result_in(&mut state.result, core::ptr::null(), false);
+    m.private_handle_ = Box::into_raw(HandleCell::new(state)).cast();
     m.private_magic_ = HANDLE_MAGIC;
     m.options = u8::from(allocated);
     crate::ffi::hashkit::init_handle_hashkit(&mut m.hashkit);
-    // SAFETY: `ptr` now holds a valid handle.
-    unsafe { sync_mirror(ptr) };
+    if let Some(mut h) = handle(ptr) {
+        sync_mirror(&mut h);
+    }
 }
 
 /// Create a handle in `ptr` (or a new allocation when NULL).
-///
-/// # Safety
-/// `ptr` is NULL or writable storage of 696 bytes.
-pub unsafe fn create_with(ptr: *mut memcached_st, handle: Box<Handle>) -> *mut memcached_st {
+pub fn create_with(ptr: *mut memcached_st, handle: Box<Handle>) -> *mut memcached_st {
     let (p, allocated) = if ptr.is_null() {
         // SAFETY: libc calloc; checked below.
         let p =
@@ -51,8 +51,7 @@ pub unsafe fn create_with(ptr: *mut memcached_st, handle: Box<Handle>) -> *mut m
         reuse_struct(ptr);
         (ptr, false)
     };
-    // SAFETY: `p` is writable storage of the right size.
-    unsafe { init_struct(p, allocated, handle) };
+    init_struct(p, allocated, handle);
     p
 }
 
@@ -64,39 +63,38 @@ ffi_fn! {
         let mut h: Box<Handle> = Box::default();
         // Unchanged programs get TLS from the environment.
         crate::ffi::tls::apply_env(&mut h);
-        // SAFETY: NULL or caller storage of sizeof(memcached_st).
-        unsafe { create_with(ptr, h) }
+        create_with(ptr, h)
     }
 }
 
 /// Release a handle's state; frees the struct itself when we allocated it.
-///
-/// # Safety
-/// `ptr` must be a handle created by us (or NULL).
-pub unsafe fn free_handle(ptr: *mut memcached_st) {
-    // SAFETY: caller guarantees ptr is NULL or a memcached_st.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+pub fn free_handle(ptr: *mut memcached_st) {
+    let Some(h) = handle(ptr) else {
         return;
     };
-    if let Some(cleanup) = h.callbacks.on_cleanup {
+    let cleanup = h.callbacks.on_cleanup;
+    drop(h);
+    if let Some(cleanup) = cleanup {
         // SAFETY: a callback the caller registered for this handle.
         unsafe { cleanup(ptr) };
     }
-    // SAFETY: caller guarantees ptr is a valid handle.
-    let h = unsafe { handle_mut(ptr) }.expect("checked above");
+    let Some(mut h) = handle(ptr) else {
+        return;
+    };
     h.client.quit_all();
-    let alloc = h.alloc;
-    // SAFETY: the handle's embedded result buffer came from `alloc`.
-    unsafe { alloc.free(ptr, h.result.value.string.cast()) };
-    // SAFETY: `ptr` is a valid handle.
-    let m = unsafe { &mut *ptr };
+    let alloc = h.alloc();
+    alloc.free(ptr, h.result.value.string.cast());
+    let m = h.mirror();
     crate::ffi::hashkit::kit_release(&mut m.hashkit);
-    let raw = m.private_handle_.cast::<Handle>();
+    let raw = m.private_handle_.cast::<HandleCell>();
     m.private_handle_ = core::ptr::null_mut();
     m.private_magic_ = FREED_MAGIC;
-    // SAFETY: `raw` was produced by Box::into_raw in init_struct.
+    let ours = m.options & 1 != 0;
+    drop(h);
+    // SAFETY: `raw` was produced by Box::into_raw in init_struct, and the
+    // magic no longer lets anyone borrow it.
     drop(unsafe { Box::from_raw(raw) });
-    release_struct(ptr, m.options & 1 != 0);
+    release_struct(ptr, ours);
 }
 
 /// How many released `memcached_st` structs stay allocated.
@@ -146,8 +144,7 @@ ffi_fn! {
     fn memcached_free(ptr: *mut memcached_st);
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle per the API contract.
-        unsafe { free_handle(ptr) }
+        free_handle(ptr)
     }
 }
 
@@ -156,38 +153,35 @@ ffi_fn! {
     fn memcached_clone(clone: *mut memcached_st, source: *const memcached_st) -> *mut memcached_st;
     nonnull()
     {
-        // SAFETY: `source` is NULL or a handle.
-        let Some(src) = (unsafe { handle_mut(source) }) else {
-            // SAFETY: `clone` is NULL or caller storage.
-            return unsafe { create_with(clone, Box::default()) };
+        let Some(mut src) = handle(source) else {
+            return create_with(clone, Box::default());
         };
         let mut h = Box::new(Handle::new());
         h.client = src.client.clone_config();
-        h.alloc = src.alloc;
         h.callbacks = src.callbacks;
-        // SAFETY: the source's callback array is valid while it is set.
-        if let Some(creds) = unsafe { crate::ffi::sasl::clone_credentials(&src.sasl) } {
+        if let Some(creds) = crate::ffi::sasl::clone_credentials(&src.sasl) {
             h.client.sasl = Some(creds);
         }
-        h.namespace_c = src.namespace_c.clone();
-        h.pool_min = src.pool_min;
-        h.pool_max = src.pool_max;
+        let alloc = src.alloc();
         let on_clone = src.callbacks.on_clone;
-        // SAFETY: `source` is a valid handle.
-        let src_hashkit = unsafe { (*source).hashkit };
-        // SAFETY: `clone` is NULL or caller storage.
-        let dst = unsafe { create_with(clone, h) };
-        if dst.is_null() {
+        let (user_data, src_hashkit) = {
+            let m = src.mirror();
+            (m.user_data, m.hashkit)
+        };
+        drop(src);
+        let dst = create_with(clone, h);
+        set_allocators(dst, alloc);
+        let Some(mut d) = handle(dst) else {
             return dst;
-        }
-        // SAFETY: `dst` was just initialised; `source` is a valid handle.
-        unsafe {
-            (*dst).user_data = (*source).user_data;
-            crate::ffi::hashkit::kit_copy(&mut (*dst).hashkit, &src_hashkit);
-            (*dst).hashkit.options = 0;
-        }
+        };
+        let m = d.mirror();
+        m.user_data = user_data;
+        crate::ffi::hashkit::kit_copy(&mut m.hashkit, &src_hashkit);
+        m.hashkit.options = 0;
+        drop(d);
         if let Some(f) = on_clone {
-            // SAFETY: a callback the caller registered.
+            // SAFETY: a callback the caller registered, called with no
+            // handle borrowed.
             unsafe { f(dst, source) };
         }
         dst
@@ -199,18 +193,14 @@ ffi_fn! {
     fn memcached_reset(ptr: *mut memcached_st) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        if unsafe { handle_mut(ptr) }.is_none() {
+        let Some(mut h) = handle(ptr) else {
             return ReturnCode::InvalidArguments;
-        }
-        // SAFETY: `ptr` is a handle.
-        let allocated = unsafe { (*ptr).options } & 1;
-        // SAFETY: free without releasing the struct, then re-initialise it.
-        unsafe {
-            (*ptr).options = 0;
-            free_handle(ptr);
-            init_struct(ptr, allocated != 0, Box::default());
-        }
+        };
+        // Free without releasing the struct, then re-initialise it.
+        let allocated = core::mem::take(&mut h.mirror().options) & 1 != 0;
+        drop(h);
+        free_handle(ptr);
+        init_struct(ptr, allocated, Box::default());
         ReturnCode::Success
     }
 }
@@ -220,12 +210,10 @@ ffi_fn! {
     fn memcached_servers_reset(ptr: *mut memcached_st);
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        if let Some(h) = unsafe { handle_mut(ptr) } {
+        if let Some(mut h) = handle(ptr) {
             h.client.reset_servers();
+            sync_mirror(&mut h);
         }
-        // SAFETY: `ptr` is a handle.
-        unsafe { sync_mirror(ptr) };
     }
 }
 
@@ -234,8 +222,7 @@ ffi_fn! {
     fn memcached_reset_last_disconnected_server(ptr: *mut memcached_st);
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        if let Some(h) = unsafe { handle_mut(ptr) } {
+        if let Some(mut h) = handle(ptr) {
             h.client.last_disconnected = None;
         }
     }
@@ -246,8 +233,7 @@ ffi_fn! {
     fn memcached_get_user_data(ptr: *const memcached_st) -> *mut c_void;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a (possibly released) handle; the slot is readable.
-        unsafe { user_data_slot(ptr) }.map_or(core::ptr::null_mut(), |p| unsafe { *p })
+        user_data(ptr).unwrap_or(core::ptr::null_mut())
     }
 }
 
@@ -256,10 +242,8 @@ ffi_fn! {
     fn memcached_set_user_data(ptr: *mut memcached_st, data: *mut c_void) -> *mut c_void;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a live handle, whose slot is writable.
-        match unsafe { handle_mut(ptr) }.and_then(|_| unsafe { user_data_slot(ptr) }) {
-            // SAFETY: as above.
-            Some(p) => unsafe { p.replace(data) },
+        match handle(ptr) {
+            Some(mut h) => core::mem::replace(&mut h.mirror().user_data, data),
             None => core::ptr::null_mut(),
         }
     }
@@ -270,8 +254,7 @@ ffi_fn! {
     fn memcached_query_id(ptr: *const memcached_st) -> u64;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        unsafe { handle_mut(ptr) }.map_or(0, |h| h.client.query_id)
+        handle(ptr).map_or(0, |h| h.client.query_id)
     }
 }
 
@@ -297,22 +280,21 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        match (mem_malloc, mem_free, mem_realloc, mem_calloc) {
-            (None, None, None, None) => {
-                h.alloc = Allocators::default();
-                ReturnCode::Success
-            }
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
+        let alloc = match (mem_malloc, mem_free, mem_realloc, mem_calloc) {
+            (None, None, None, None) => Allocators::default(),
             (Some(m), Some(f), Some(r), Some(c)) => {
-                h.alloc = Allocators { malloc: Some(m), free: Some(f), realloc: Some(r), calloc: Some(c), context };
-                ReturnCode::Success
+                Allocators { malloc: Some(m), free: Some(f), realloc: Some(r), calloc: Some(c), context }
             }
-            _ => h.client.fail(crate::core::error::Error::with_message(
-                ReturnCode::InvalidArguments,
-                "memcached_set_memory_allocators needs all of malloc, free, realloc and calloc, or none",
-            )),
-        }
+            _ => {
+                return h.client.fail(crate::core::error::Error::with_message(
+                    ReturnCode::InvalidArguments,
+                    "memcached_set_memory_allocators needs all of malloc, free, realloc and calloc, or none",
+                ))
+            }
+        };
+        set_allocators(ptr, alloc);
+        ReturnCode::Success
     }
 }
 
@@ -327,15 +309,12 @@ ffi_fn! {
     );
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
-        // SAFETY: out-pointers are NULL or writable.
-        unsafe {
-            crate::ffi::guard::put(mem_malloc, h.alloc.malloc);
-            crate::ffi::guard::put(mem_free, h.alloc.free);
-            crate::ffi::guard::put(mem_realloc, h.alloc.realloc);
-            crate::ffi::guard::put(mem_calloc, h.alloc.calloc);
-        }
+        let Some(h) = handle(ptr) else { return };
+        let alloc = h.alloc();
+        put(mem_malloc, alloc.malloc);
+        put(mem_free, alloc.free);
+        put(mem_realloc, alloc.realloc);
+        put(mem_calloc, alloc.calloc);
     }
 }
 
@@ -344,8 +323,7 @@ ffi_fn! {
     fn memcached_get_memory_allocators_context(ptr: *const memcached_st) -> *mut c_void;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        unsafe { handle_mut(ptr) }.map_or(core::ptr::null_mut(), |h| h.alloc.context)
+        handle(ptr).map_or(core::ptr::null_mut(), |h| h.alloc().context)
     }
 }
 
@@ -378,8 +356,7 @@ ffi_fn! {
     fn memcached_last_error(ptr: *const memcached_st) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        unsafe { handle_mut(ptr) }.map_or(ReturnCode::InvalidArguments, |h| h.client.last_error_code())
+        handle(ptr).map_or(ReturnCode::InvalidArguments, |h| h.client.last_error_code())
     }
 }
 
@@ -388,18 +365,13 @@ ffi_fn! {
     fn memcached_last_error_errno(ptr: *const memcached_st) -> c_int;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        unsafe { handle_mut(ptr) }.and_then(|h| h.client.last_error.as_ref().map(|e| e.errno)).unwrap_or(0)
+        handle(ptr).and_then(|h| h.client.last_error.as_ref().map(|e| e.errno)).unwrap_or(0)
     }
 }
 
 /// The handle's last error message as a C string owned by the handle.
-///
-/// # Safety
-/// `ptr` must be NULL or a handle.
-pub unsafe fn last_message(ptr: *const memcached_st) -> *const c_char {
-    // SAFETY: as documented.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+pub fn last_message(ptr: *const memcached_st) -> *const c_char {
+    let Some(mut h) = handle(ptr) else {
         return c"the memcached_st is NULL or not initialised".as_ptr();
     };
     // The pointer stays valid (and the same) until the text changes: a
@@ -420,8 +392,7 @@ ffi_fn! {
         if ptr.is_null() {
             return c"the memcached_st is NULL".as_ptr();
         }
-        // SAFETY: `ptr` is a handle.
-        unsafe { last_message(ptr) }
+        last_message(ptr)
     }
 }
 
@@ -433,8 +404,7 @@ ffi_fn! {
         if ptr.is_null() {
             return c"the memcached_st is NULL".as_ptr();
         }
-        // SAFETY: `ptr` is a handle.
-        unsafe { last_message(ptr) }
+        last_message(ptr)
     }
 }
 
@@ -443,8 +413,7 @@ ffi_fn! {
     fn memcached_error_print(ptr: *const memcached_st);
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+        let Some(h) = handle(ptr) else { return };
         if h.client.last_error.is_some() {
             eprintln!("{}", h.client.last_error_text());
         }

@@ -20,7 +20,7 @@ use core::ffi::c_char;
 use crate::core::error::ReturnCode;
 use crate::core::pool::{AlreadyIdle, FetchError, Members, Pool, Wait};
 use crate::ffi::guard::put;
-use crate::ffi::handle::handle_mut;
+use crate::ffi::handle::handle;
 use crate::ffi::types::*;
 
 /// How long `memcached_pool_pop(pool, true, …)` waits.
@@ -86,7 +86,7 @@ fn create(
 ///
 /// # Safety
 /// `pool` must be a live pool; `rc` NULL or writable.
-unsafe fn fetch_export(
+fn fetch_export(
     pool: *mut memcached_pool_st,
     wait: Wait,
     rc: *mut memcached_return_t,
@@ -104,8 +104,7 @@ unsafe fn fetch_export(
             (core::ptr::null_mut(), ReturnCode::Errno)
         }
     };
-    // SAFETY: NULL or writable per the caller.
-    unsafe { put(rc, code) };
+    put(rc, code);
     m
 }
 
@@ -139,10 +138,10 @@ ffi_fn! {
     {
         // SAFETY: forwarding the caller's arguments.
         let memc = unsafe { crate::ffi::config::memcached(option_string, option_string_length) };
-        // SAFETY: NULL or the handle just made.
-        let Some(h) = (unsafe { handle_mut(memc) }) else { return core::ptr::null_mut() };
-        let (min, max) = (h.pool_min, h.pool_max);
-        let pool = create(memc, min, max, true);
+        let Some(h) = handle(memc) else { return core::ptr::null_mut() };
+        let size = h.client.pool_size;
+        drop(h);
+        let pool = create(memc, size.min, size.max, true);
         if pool.is_null() {
             // SAFETY: the handle made above, used by no one else.
             unsafe { crate::ffi::memcached::memcached_free(memc) };
@@ -179,8 +178,7 @@ ffi_fn! {
     nonnull(pool)
     {
         let wait = if block { Wait::For { secs: POP_WAIT_SECS, nanos: 0 } } else { Wait::Now };
-        // SAFETY: a live pool; `rc` NULL or writable.
-        unsafe { fetch_export(pool, wait, rc) }
+        fetch_export(pool, wait, rc)
     }
 }
 
@@ -201,8 +199,7 @@ ffi_fn! {
             let t = unsafe { *relative_time };
             Wait::For { secs: t.tv_sec, nanos: t.tv_nsec }
         };
-        // SAFETY: a live pool; `rc` NULL or writable.
-        unsafe { fetch_export(pool, wait, rc) }
+        fetch_export(pool, wait, rc)
     }
 }
 

@@ -1,40 +1,88 @@
 //! `result.h`: `memcached_result_st` on caller storage or ours, and its
 //! accessors. A result never allocates until a value arrives; its value
-//! buffer comes from (and goes back to) the handle's allocators.
+//! buffer comes from (and goes back to) the allocators of the result's
+//! handle (its `root`), which stay reachable while that handle is borrowed.
 
 use core::ffi::c_char;
 
 use crate::core::error::{Error, ReturnCode};
-use crate::ffi::guard::bytes;
+use crate::ffi::guard::{bytes, c_mut, c_ref};
 use crate::ffi::handle::{
-    Allocators, RESULT_ALLOCATED, RESULT_INITIALIZED, blank_result, handle_mut,
+    Allocators, RESULT_ALLOCATED, RESULT_INITIALIZED, allocators, blank_result, handle,
 };
 use crate::ffi::types::*;
 
 /// The allocators a result's value uses: its handle's, or libc's.
-///
-/// # Safety
-/// `res.root` is NULL or a live handle.
-pub unsafe fn result_allocators(res: &memcached_result_st) -> Allocators {
-    // SAFETY: per the caller.
-    unsafe { handle_mut(res.root) }.map_or_else(Allocators::default, |h| h.alloc)
+pub fn result_allocators(res: &memcached_result_st) -> Allocators {
+    allocators(res.root)
 }
 
-/// Initialise `res` (possibly uninitialised caller memory) for `memc`.
-///
-/// # Safety
-/// `res` must be writable storage of `sizeof(memcached_result_st)`.
-pub unsafe fn init_result(
-    res: *mut memcached_result_st,
-    memc: *const memcached_st,
-    allocated: bool,
-) {
+/// A fresh result for `memc` (`allocated`: we own the struct itself).
+fn new_result(memc: *const memcached_st, allocated: bool) -> memcached_result_st {
     let mut r = blank_result();
     r.root = memc.cast_mut();
     r.value.root = memc.cast_mut();
     r.options = RESULT_INITIALIZED | if allocated { RESULT_ALLOCATED } else { 0 };
-    // SAFETY: writable storage per the caller; `write` does not read the old contents.
-    unsafe { res.write(r) };
+    r
+}
+
+/// Initialise a result in place for `memc`.
+pub fn init_result_in(res: &mut memcached_result_st, memc: *const memcached_st, allocated: bool) {
+    *res = new_result(memc, allocated);
+}
+
+/// Initialise `res` (possibly uninitialised caller memory) for `memc`.
+fn init_result(res: *mut memcached_result_st, memc: *const memcached_st, allocated: bool) {
+    // `put` writes without reading the old (possibly uninitialised) contents.
+    crate::ffi::guard::put(res, new_result(memc, allocated));
+}
+
+impl memcached_result_st {
+    /// The value bytes (empty when there is no buffer).
+    pub fn value_bytes(&self) -> &[u8] {
+        if self.value.string.is_null() {
+            return &[];
+        }
+        // SAFETY: a non-NULL `string` is the result's buffer of
+        // `current_size` bytes, and `end` points into it (every writer of
+        // the two, here and in `ResultSink`, keeps that so).
+        unsafe { core::slice::from_raw_parts(self.value.string.cast::<u8>(), value_len(self)) }
+    }
+
+    /// Make the buffer hold `len` value bytes plus the terminator (growing
+    /// it with `alloc` of handle `memc`, keeping what it holds), set the
+    /// value length to `len` and return the buffer's first `len` bytes;
+    /// `None` when the allocation fails.
+    pub fn value_resize(
+        &mut self,
+        alloc: &Allocators,
+        memc: *const memcached_st,
+        len: usize,
+    ) -> Option<&mut [u8]> {
+        if self.value.current_size < len + 1 {
+            let p = alloc.realloc(memc, self.value.string.cast(), len + 1);
+            if p.is_null() {
+                return None;
+            }
+            self.value.string = p.cast::<c_char>();
+            self.value.current_size = len + 1;
+        }
+        // SAFETY: `string` holds `current_size` >= len + 1 bytes, ours
+        // while `self` is borrowed mutably.
+        let buf =
+            unsafe { core::slice::from_raw_parts_mut(self.value.string.cast::<u8>(), len + 1) };
+        buf[len] = 0;
+        self.value.end = buf[len..].as_mut_ptr().cast();
+        Some(&mut buf[..len])
+    }
+
+    /// Give the value buffer back to the allocators.
+    fn value_free(&mut self, alloc: &Allocators) {
+        alloc.free(self.root, self.value.string.cast());
+        self.value.string = core::ptr::null_mut();
+        self.value.end = core::ptr::null_mut();
+        self.value.current_size = 0;
+    }
 }
 
 ffi_fn! {
@@ -43,45 +91,31 @@ ffi_fn! {
     nonnull()
     {
         if !result.is_null() {
-            // SAFETY: caller storage of the right size.
-            unsafe { init_result(result, memc, false) };
+            init_result(result, memc, false);
             return result;
         }
-        // SAFETY: `memc` is NULL or a handle.
-        let alloc = unsafe { handle_mut(memc) }.map_or_else(Allocators::default, |h| h.alloc);
-        // SAFETY: allocator call, checked below.
-        let p = unsafe { alloc.malloc(memc, core::mem::size_of::<memcached_result_st>()) }.cast::<memcached_result_st>();
-        if p.is_null() {
-            return p;
+        let p = allocators(memc)
+            .malloc(memc, core::mem::size_of::<memcached_result_st>())
+            .cast::<memcached_result_st>();
+        if !p.is_null() {
+            init_result(p, memc, true);
         }
-        // SAFETY: fresh allocation of the right size.
-        unsafe { init_result(p, memc, true) };
         p
     }
 }
 
 /// Free a result's value buffer and, when we allocated it, the result.
-///
-/// # Safety
-/// `res` must be a result initialised by `memcached_result_create`.
-pub unsafe fn free_result(res: *mut memcached_result_st) {
-    // SAFETY: per the caller.
-    let r = unsafe { &mut *res };
+pub fn free_result(res: *mut memcached_result_st) {
+    let Some(r) = c_mut(res) else { return };
     if r.options & RESULT_INITIALIZED == 0 {
         return;
     }
-    // SAFETY: root is NULL or a live handle.
-    let alloc = unsafe { result_allocators(r) };
-    // SAFETY: the buffer came from these allocators.
-    unsafe { alloc.free(r.root, r.value.string.cast()) };
-    r.value.string = core::ptr::null_mut();
-    r.value.end = core::ptr::null_mut();
-    r.value.current_size = 0;
+    let alloc = result_allocators(r);
+    r.value_free(&alloc);
     r.numeric_value = u64::MAX;
     if r.options & RESULT_ALLOCATED != 0 {
         let root = r.root;
-        // SAFETY: we allocated the struct with these allocators.
-        unsafe { alloc.free(root, res.cast()) };
+        alloc.free(root, res.cast());
     } else {
         r.options &= !RESULT_INITIALIZED;
     }
@@ -92,8 +126,21 @@ ffi_fn! {
     fn memcached_result_free(result: *mut memcached_result_st);
     nonnull(result)
     {
-        // SAFETY: a result from memcached_result_create.
-        unsafe { free_result(result) }
+        free_result(result)
+    }
+}
+
+/// Clear a result's key, value and metadata, keeping its buffer.
+pub fn reset_result(r: &mut memcached_result_st) {
+    r.key_length = 0;
+    r.item_key[0] = 0;
+    r.item_flags = 0;
+    r.item_cas = 0;
+    r.item_expiration = 0;
+    r.numeric_value = u64::MAX;
+    if !r.value.string.is_null() {
+        // A buffer has at least one byte: no allocation happens.
+        let _ = r.value_resize(&result_allocators(r), r.root, 0);
     }
 }
 
@@ -102,55 +149,53 @@ ffi_fn! {
     fn memcached_result_reset(ptr: *mut memcached_result_st);
     nonnull(ptr)
     {
-        // SAFETY: a valid result.
-        let r = unsafe { &mut *ptr };
-        r.key_length = 0;
-        r.item_key[0] = 0;
-        r.item_flags = 0;
-        r.item_cas = 0;
-        r.item_expiration = 0;
-        r.numeric_value = u64::MAX;
-        r.value.end = r.value.string;
-        if !r.value.string.is_null() {
-            // SAFETY: the buffer has at least one byte when non-NULL.
-            unsafe { r.value.string.write(0) };
+        if let Some(r) = c_mut(ptr) {
+            reset_result(r);
         }
     }
 }
 
-ffi_fn! {
+/// A getter of a result field (the zero value for NULL).
+macro_rules! result_getter {
+    ($(#[$doc:meta])* $name:ident -> $t:ty, |$r:ident| $e:expr) => {
+        ffi_fn! {
+            $(#[$doc])*
+            fn $name(self_: *const memcached_result_st) -> $t;
+            nonnull(self_)
+            {
+                c_ref(self_).map_or_else(Default::default, |$r| $e)
+            }
+        }
+    };
+}
+
+result_getter!(
     /// `memcached_result_key_value`.
-    fn memcached_result_key_value(self_: *const memcached_result_st) -> *const c_char;
-    nonnull(self_)
-    {
-        // SAFETY: a valid result.
-        let r = unsafe { &*self_ };
-        if r.key_length == 0 { core::ptr::null() } else { r.item_key.as_ptr() }
-    }
-}
-
-ffi_fn! {
+    memcached_result_key_value -> *const c_char,
+    |r| if r.key_length == 0 { core::ptr::null() } else { r.item_key.as_ptr() }
+);
+result_getter!(
     /// `memcached_result_key_length`.
-    fn memcached_result_key_length(self_: *const memcached_result_st) -> usize;
-    nonnull(self_)
-    {
-        // SAFETY: a valid result.
-        unsafe { (*self_).key_length }
-    }
-}
-
-ffi_fn! {
-    /// `memcached_result_value`: the value buffer (not NUL-terminated).
-    fn memcached_result_value(self_: *const memcached_result_st) -> *const c_char;
-    nonnull(self_)
-    {
-        // SAFETY: a valid result.
-        let r = unsafe { &*self_ };
-        // As 1.1.4: the buffer, also for an empty value (NULL only before
-        // the result ever held a value).
-        r.value.string
-    }
-}
+    memcached_result_key_length -> usize, |r| r.key_length
+);
+result_getter!(
+    /// `memcached_result_value`: the value buffer (not NUL-terminated). As
+    /// 1.1.4: the buffer, also for an empty value (NULL only before the
+    /// result ever held a value).
+    memcached_result_value -> *const c_char, |r| r.value.string
+);
+result_getter!(
+    /// `memcached_result_length`.
+    memcached_result_length -> usize, |r| value_len(r)
+);
+result_getter!(
+    /// `memcached_result_flags`.
+    memcached_result_flags -> u32, |r| r.item_flags
+);
+result_getter!(
+    /// `memcached_result_cas`.
+    memcached_result_cas -> u64, |r| r.item_cas
+);
 
 /// The value length of a result.
 pub fn value_len(r: &memcached_result_st) -> usize {
@@ -158,16 +203,6 @@ pub fn value_len(r: &memcached_result_st) -> usize {
         0
     } else {
         r.value.end as usize - r.value.string as usize
-    }
-}
-
-ffi_fn! {
-    /// `memcached_result_length`.
-    fn memcached_result_length(self_: *const memcached_result_st) -> usize;
-    nonnull(self_)
-    {
-        // SAFETY: a valid result.
-        value_len(unsafe { &*self_ })
     }
 }
 
@@ -194,28 +229,7 @@ ffi_fn! {
     fn memcached_result_take_value(self_: *mut memcached_result_st) -> *mut c_char;
     nonnull(self_)
     {
-        // SAFETY: a valid result.
-        take_value(unsafe { &mut *self_ })
-    }
-}
-
-ffi_fn! {
-    /// `memcached_result_flags`.
-    fn memcached_result_flags(self_: *const memcached_result_st) -> u32;
-    nonnull(self_)
-    {
-        // SAFETY: a valid result.
-        unsafe { (*self_).item_flags }
-    }
-}
-
-ffi_fn! {
-    /// `memcached_result_cas`.
-    fn memcached_result_cas(self_: *const memcached_result_st) -> u64;
-    nonnull(self_)
-    {
-        // SAFETY: a valid result.
-        unsafe { (*self_).item_cas }
+        c_mut(self_).map_or(core::ptr::null_mut(), take_value)
     }
 }
 
@@ -225,34 +239,21 @@ ffi_fn! {
         -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `value` is NULL or `length` readable bytes.
-        let Some(add) = (unsafe { bytes(value, length) }) else { return ReturnCode::InvalidArguments };
-        // SAFETY: a valid result.
-        let r = unsafe { &mut *ptr };
+        let Some(add) = bytes(value, length) else { return ReturnCode::InvalidArguments };
+        let Some(r) = c_mut(ptr) else { return ReturnCode::InvalidArguments };
         let old = value_len(r);
-        let need = old + add.len() + 1;
-        if r.value.current_size < need {
-            // SAFETY: root is NULL or a live handle.
-            let alloc = unsafe { result_allocators(r) };
-            // SAFETY: the buffer is NULL or from these allocators.
-            let p = unsafe { alloc.realloc(r.root, r.value.string.cast(), need) }.cast::<c_char>();
-            if p.is_null() {
-                // SAFETY: root is NULL or a live handle.
-                if let Some(h) = unsafe { handle_mut(r.root) } {
-                    return h.client.fail(Error::new(ReturnCode::MemoryAllocationFailure));
-                }
-                return ReturnCode::MemoryAllocationFailure;
+        let alloc = result_allocators(r);
+        let root = r.root;
+        match r.value_resize(&alloc, root, old + add.len()) {
+            Some(buf) => {
+                buf[old..].copy_from_slice(add);
+                ReturnCode::Success
             }
-            r.value.string = p;
-            r.value.current_size = need;
+            None => match handle(root) {
+                Some(mut h) => h.client.fail(Error::new(ReturnCode::MemoryAllocationFailure)),
+                None => ReturnCode::MemoryAllocationFailure,
+            },
         }
-        // SAFETY: the buffer holds `need` bytes; source and destination do not overlap.
-        unsafe {
-            core::ptr::copy_nonoverlapping(add.as_ptr(), r.value.string.add(old).cast::<u8>(), add.len());
-            r.value.end = r.value.string.add(old + add.len());
-            r.value.end.write(0);
-        }
-        ReturnCode::Success
     }
 }
 
@@ -261,8 +262,9 @@ ffi_fn! {
     fn memcached_result_set_flags(self_: *mut memcached_result_st, flags: u32);
     nonnull(self_)
     {
-        // SAFETY: a valid result.
-        unsafe { (*self_).item_flags = flags };
+        if let Some(r) = c_mut(self_) {
+            r.item_flags = flags;
+        }
     }
 }
 
@@ -271,7 +273,8 @@ ffi_fn! {
     fn memcached_result_set_expiration(self_: *mut memcached_result_st, expiration: time_t);
     nonnull(self_)
     {
-        // SAFETY: a valid result.
-        unsafe { (*self_).item_expiration = expiration };
+        if let Some(r) = c_mut(self_) {
+            r.item_expiration = expiration;
+        }
     }
 }

@@ -28,7 +28,7 @@ use crate::core::behavior::id;
 use crate::core::error::{Error, Result, ReturnCode};
 use crate::core::sasl::{Credentials, SaslCredentials, Secret};
 use crate::ffi::guard::cstr;
-use crate::ffi::handle::{handle_mut, sync_mirror};
+use crate::ffi::handle::{handle, sync_mirror};
 use crate::ffi::types::*;
 
 /// Cyrus callback ids.
@@ -166,8 +166,7 @@ unsafe extern "C" fn own_user(
     if context.is_null() || result.is_null() {
         return SASL_BADPARAM;
     }
-    // SAFETY: our own arrays carry the NUL-terminated user name.
-    let user = unsafe { cstr(context.cast::<c_char>()) }.unwrap_or(&[]);
+    let user = cstr(context.cast::<c_char>()).unwrap_or(&[]);
     // SAFETY: `result` is writable (checked non-NULL); `len` NULL or writable.
     unsafe {
         *result = context.cast::<c_char>();
@@ -249,8 +248,7 @@ unsafe fn read_callbacks(array: *const sasl_callback_t) -> Result<Credentials> {
         )));
     }
     let user = if len == 0 {
-        // SAFETY: without a length the result is a C string.
-        unsafe { cstr(result) }.unwrap_or(&[])
+        cstr(result).unwrap_or(&[])
     } else {
         // SAFETY: the callback says `len` bytes are readable at `result`.
         unsafe { core::slice::from_raw_parts(result.cast::<u8>(), len as usize) }
@@ -296,7 +294,7 @@ unsafe fn read_callbacks(array: *const sasl_callback_t) -> Result<Credentials> {
 ///
 /// # Safety
 /// `src` is the source handle's SASL part; its array (if any) is valid.
-pub unsafe fn clone_credentials(src: &Sasl) -> Option<SaslCredentials> {
+pub fn clone_credentials(src: &Sasl) -> Option<SaslCredentials> {
     if src.callbacks == 0 {
         return None;
     }
@@ -314,18 +312,15 @@ ffi_fn! {
         -> memcached_return_t;
     nonnull(ptr, username, password)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        // SAFETY: NUL-terminated strings per the API.
-        let (u, p) = unsafe { (cstr(username).unwrap_or(&[]), cstr(password).unwrap_or(&[])) };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
+        let (u, p) = (cstr(username).unwrap_or(&[]), cstr(password).unwrap_or(&[]));
         if let Err(e) = h.client.behavior_set(id::BINARY_PROTOCOL, 1) {
             return h.client.fail(e);
         }
         // Replacing the old value drops (and wipes) it.
         h.client.sasl = Some(SaslCredentials::new(u, p));
         h.sasl.reset();
-        // SAFETY: `ptr` is a handle.
-        unsafe { sync_mirror(ptr) };
+        sync_mirror(&mut h);
         ReturnCode::Success
     }
 }
@@ -336,8 +331,7 @@ ffi_fn! {
     fn memcached_destroy_sasl_auth_data(ptr: *mut memcached_st) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         h.client.sasl = None;
         h.sasl.reset();
         ReturnCode::Success
@@ -351,8 +345,7 @@ ffi_fn! {
     fn memcached_set_sasl_callbacks(ptr: *mut memcached_st, callbacks: *const sasl_callback_t);
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return };
+        let Some(mut h) = handle(ptr) else { return };
         h.sasl.reset();
         if callbacks.is_null() {
             h.client.sasl = None;
@@ -373,8 +366,8 @@ ffi_fn! {
     fn memcached_get_sasl_callbacks(ptr: *mut memcached_st) -> *mut sasl_callback_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return core::ptr::null_mut() };
+        let Some(mut h) = handle(ptr) else { return core::ptr::null_mut() };
+        let h: &mut crate::ffi::handle::Handle = &mut h;
         if h.sasl.callbacks != 0 {
             return h.sasl.callbacks as *mut sasl_callback_t;
         }

@@ -30,8 +30,8 @@ use crate::core::distribution::{Distribution, VirtualBuckets};
 use crate::core::error::{Error, ReturnCode};
 use crate::core::server::Server;
 use crate::core::server_list::{DEFAULT_PORT, ServerKind, ServerSpec, parse_servers_bytes};
-use crate::ffi::guard::{bytes, cstr, put};
-use crate::ffi::handle::{handle_mut, sync_mirror};
+use crate::ffi::guard::{array, bytes, c_mut, c_ref, cstr, put};
+use crate::ffi::handle::{handle, sync_mirror};
 use crate::ffi::memcached::static_cstr;
 use crate::ffi::types::*;
 
@@ -63,6 +63,10 @@ mod off {
     /// Inside 1.1.4's read buffer, which no caller reads: our magic, the
     /// handle and the server index.
     pub const BACKREF: usize = 184;
+    /// Also in the read buffer: the text `memcached_server_error` returns,
+    /// NUL-terminated, [`ERROR_TEXT_MAX`] bytes at most.
+    pub const ERROR_TEXT: usize = BACKREF + 24;
+    pub const ERROR_TEXT_MAX: usize = 4096;
     pub const HOSTNAME: usize = 16576;
 }
 
@@ -111,7 +115,7 @@ impl InstanceBlock {
         self.put(off::BACKREF, &INSTANCE_MAGIC.to_ne_bytes());
         self.put(off::BACKREF + 8, &(memc as usize as u64).to_ne_bytes());
         self.put(off::BACKREF + 16, &idx.to_ne_bytes());
-        let name = s.hostname_c.as_bytes();
+        let name = s.hostname.as_bytes();
         let n = name.len().min(crate::core::client::servers::NI_MAXHOST - 1);
         let host = &mut self.bytes
             [off::HOSTNAME..off::HOSTNAME + crate::core::client::servers::NI_MAXHOST];
@@ -166,23 +170,6 @@ fn last_disconnect_ptr(memc: *const memcached_st, s: &Server) -> *const memcache
     (&raw const **block).cast()
 }
 
-/// Whether `p` is the block of `memcached_server_get_last_disconnect`:
-/// 1.1.4 hands out a copy of the server without its error records, so its
-/// errors read as SUCCESS.
-///
-/// # Safety
-/// `p` must be a pointer we handed out.
-unsafe fn is_last_disconnect_copy(p: *const memcached_instance_st) -> bool {
-    // SAFETY: our blocks are INSTANCE_SIZE bytes long.
-    let idx = unsafe {
-        p.cast::<u8>()
-            .add(off::BACKREF + 16)
-            .cast::<u64>()
-            .read_unaligned()
-    };
-    idx == LAST_DISCONNECT
-}
-
 /// Forget the instance blocks of the handle at `memc` (its struct is being
 /// given back for good; see `crate::ffi::memcached::release_struct`).
 pub(crate) fn drop_blocks(memc: usize) {
@@ -190,34 +177,73 @@ pub(crate) fn drop_blocks(memc: usize) {
     drop(gone);
 }
 
-/// The live server behind an instance pointer of ours.
-///
-/// # Safety
-/// `p` must be NULL or a pointer we handed out; its handle, if still alive,
-/// must not be borrowed elsewhere.
-unsafe fn instance<'a>(p: *const memcached_instance_st) -> Option<&'a mut Server> {
+/// What an instance pointer of ours refers to: its handle and the server
+/// index ([`LAST_DISCONNECT`] for the copy `memcached_server_get_last_disconnect`
+/// hands out); `None` for NULL or a pointer that is not ours.
+fn backref(p: *const memcached_instance_st) -> Option<(*const memcached_st, u64)> {
     if p.is_null() {
         return None;
     }
     let b = p.cast::<u8>();
-    let read = |at: usize| {
-        // SAFETY: our blocks are INSTANCE_SIZE bytes long.
-        unsafe { b.add(at).cast::<u64>().read_unaligned() }
-    };
+    // SAFETY: the C API contract: an instance pointer is one the library
+    // handed out, i.e. one of our blocks of INSTANCE_SIZE bytes (they stay
+    // allocated as long as the struct of their handle).
+    let read = |at: usize| unsafe { b.add(at).cast::<u64>().read_unaligned() };
     if read(off::BACKREF) != INSTANCE_MAGIC {
         return None;
     }
-    let memc = read(off::BACKREF + 8) as usize as *const memcached_st;
-    let idx = read(off::BACKREF + 16);
-    // SAFETY: the handle the block was made for (callers must not use a
-    // pointer after freeing its handle, as with 1.1.4).
-    let h = unsafe { handle_mut(memc) }?;
-    let idx = if idx == LAST_DISCONNECT {
+    Some((
+        read(off::BACKREF + 8) as usize as *const memcached_st,
+        read(off::BACKREF + 16),
+    ))
+}
+
+/// Run `f` on the live server behind an instance pointer of ours (with
+/// whether the pointer is the last-disconnect copy, whose errors read as
+/// SUCCESS: 1.1.4 hands out a copy without its error records).
+fn with_instance<R>(
+    p: *const memcached_instance_st,
+    f: impl FnOnce(&mut Server, bool) -> R,
+) -> Option<R> {
+    let (memc, idx) = backref(p)?;
+    let mut h = handle(memc)?;
+    let last = idx == LAST_DISCONNECT;
+    let idx = if last {
         h.client.last_disconnected?
     } else {
         idx as usize
     };
-    h.client.servers.get_mut(idx)
+    h.client.servers.get_mut(idx).map(|s| f(s, last))
+}
+
+/// Copy `text` (NUL-terminated, truncated) into the block behind `p` and
+/// return where it is: a pointer that stays valid as long as the block.
+fn block_text(
+    p: *const memcached_instance_st,
+    at: usize,
+    max: usize,
+    text: &[u8],
+) -> *const c_char {
+    let Some((memc, idx)) = backref(p) else {
+        return core::ptr::null();
+    };
+    let mut map = blocks().lock();
+    let Some(entry) = map.get_mut(&(memc as usize)) else {
+        return core::ptr::null();
+    };
+    let block = if idx == LAST_DISCONNECT {
+        entry.last.as_mut()
+    } else {
+        entry.servers.get_mut(idx as usize)
+    };
+    let Some(block) = block else {
+        return core::ptr::null();
+    };
+    let n = text.len().min(max - 1);
+    let dst = &mut block.bytes[at..at + max];
+    dst[..n].copy_from_slice(&text[..n]);
+    dst[n] = 0;
+    dst.as_ptr().cast()
 }
 
 /// The C value of a connection type.
@@ -246,20 +272,32 @@ pub(crate) fn is_failed_raw(v: core::ffi::c_int) -> bool {
     ReturnCode::from_i32(v).is_none_or(ReturnCode::is_failed)
 }
 
-/// Record an error on the handle and return its code.
-fn fail(h: &mut crate::ffi::handle::Handle, code: ReturnCode, msg: &str) -> ReturnCode {
-    h.client.fail(Error::with_message(code, msg))
-}
-
 // ----- adding servers to a handle ---------------------------------------
+
+/// Apply a server change to a handle and refresh its mirrors.
+fn change_servers(
+    ptr: *mut memcached_st,
+    no_handle: ReturnCode,
+    f: impl FnOnce(&mut crate::core::client::Client) -> Result<(), Error>,
+) -> memcached_return_t {
+    let Some(mut h) = handle(ptr) else {
+        return no_handle;
+    };
+    let r = f(&mut h.client);
+    sync_mirror(&mut h);
+    match r {
+        Ok(()) => ReturnCode::Success,
+        Err(e) => h.client.fail(e),
+    }
+}
 
 ffi_fn! {
     /// `memcached_server_add`: `memcached_server_add_with_weight(…, 0)`.
     fn memcached_server_add(ptr: *mut memcached_st, hostname: *const c_char, port: in_port_t) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: forwarding the caller's arguments.
-        unsafe { memcached_server_add_with_weight(ptr, hostname, port, 0) }
+        let name = cstr(hostname).unwrap_or_default();
+        change_servers(ptr, ReturnCode::InvalidArguments, |c| c.add_server_named(name, port, 0))
     }
 }
 
@@ -275,22 +313,8 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        let port = if port == 0 { DEFAULT_PORT } else { port };
-        // SAFETY: NULL or a NUL-terminated string.
-        let name = match unsafe { cstr(hostname) } {
-            None | Some([]) => &b"localhost"[..],
-            Some(n) => n,
-        };
-        if name.len() >= NI_MAXHOST {
-            return fail(h, ReturnCode::InvalidArguments, "Invalid hostname provided");
-        }
-        let kind = if name[0] == b'/' { ServerKind::UnixSocket } else { ServerKind::Tcp };
-        h.client.add_server_exact(&String::from_utf8_lossy(name), port, weight, kind);
-        // SAFETY: `ptr` is a handle.
-        unsafe { sync_mirror(ptr) };
-        ReturnCode::Success
+        let name = cstr(hostname).unwrap_or_default();
+        change_servers(ptr, ReturnCode::InvalidArguments, |c| c.add_server_named(name, port, weight))
     }
 }
 
@@ -299,8 +323,8 @@ ffi_fn! {
     fn memcached_server_add_udp(ptr: *mut memcached_st, hostname: *const c_char, port: in_port_t) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: forwarding the caller's arguments.
-        unsafe { memcached_server_add_udp_with_weight(ptr, hostname, port, 0) }
+        let _ = (hostname, port);
+        change_servers(ptr, ReturnCode::InvalidArguments, |_| Err(Error::new(ReturnCode::Deprecated)))
     }
 }
 
@@ -316,9 +340,7 @@ ffi_fn! {
     nonnull()
     {
         let _ = (hostname, port, weight);
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        h.client.fail(Error::new(ReturnCode::Deprecated))
+        change_servers(ptr, ReturnCode::InvalidArguments, |_| Err(Error::new(ReturnCode::Deprecated)))
     }
 }
 
@@ -327,8 +349,8 @@ ffi_fn! {
     fn memcached_server_add_unix_socket(ptr: *mut memcached_st, filename: *const c_char) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: forwarding the caller's arguments.
-        unsafe { memcached_server_add_unix_socket_with_weight(ptr, filename, 0) }
+        let name = cstr(filename).unwrap_or_default();
+        change_servers(ptr, ReturnCode::Failure, |c| c.add_unix_socket_named(name, 0))
     }
 }
 
@@ -342,32 +364,29 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::Failure };
-        // SAFETY: NULL or a NUL-terminated string.
-        let name = match unsafe { cstr(filename) } {
-            Some(n) if !n.is_empty() && n.len() < NI_MAXHOST => n,
-            _ => return fail(h, ReturnCode::InvalidArguments, "Invalid filename for socket provided"),
-        };
-        h.client.add_server_exact(&String::from_utf8_lossy(name), 0, weight, ServerKind::UnixSocket);
-        // SAFETY: `ptr` is a handle.
-        unsafe { sync_mirror(ptr) };
-        ReturnCode::Success
+        let name = cstr(filename).unwrap_or_default();
+        change_servers(ptr, ReturnCode::Failure, |c| c.add_unix_socket_named(name, weight))
     }
 }
 
+/// The elements of a `memcached_server_st` list (the count is in element
+/// 0); empty for NULL.
+fn list_elements<'a>(list: *mut memcached_server_st) -> &'a mut [memcached_server_st] {
+    let Some(first) = c_ref(list) else {
+        return &mut [];
+    };
+    let count = first.number_of_hosts as usize;
+    // SAFETY: the C API contract: a server list comes from
+    // `memcached_servers_parse` or `memcached_server_list_append*` and holds
+    // the number of elements its first one says.
+    unsafe { core::slice::from_raw_parts_mut(list, count) }
+}
+
 /// The servers of a `memcached_server_st` list as specs.
-///
-/// # Safety
-/// `list` must be a list from `memcached_servers_parse` or
-/// `memcached_server_list_append*` (count in element 0).
-unsafe fn list_specs(list: *const memcached_server_st) -> Vec<ServerSpec> {
-    // SAFETY: a valid list per the caller.
-    let count = unsafe { (*list).number_of_hosts } as usize;
-    (0..count)
-        .map(|x| {
-            // SAFETY: the list holds `count` elements.
-            let e = unsafe { &*list.add(x) };
+fn list_specs(list: *mut memcached_server_st) -> Vec<ServerSpec> {
+    list_elements(list)
+        .iter()
+        .map(|e| {
             let raw: Vec<u8> = e
                 .hostname
                 .iter()
@@ -394,14 +413,11 @@ ffi_fn! {
         if list.is_null() {
             return ReturnCode::Success;
         }
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        // SAFETY: a list per the API contract.
-        let specs = unsafe { list_specs(list) };
-        h.client.push_exact(&specs);
-        // SAFETY: `ptr` is a handle.
-        unsafe { sync_mirror(ptr) };
-        ReturnCode::Success
+        let specs = list_specs(list);
+        change_servers(ptr, ReturnCode::InvalidArguments, |c| {
+            c.push_exact(&specs);
+            Ok(())
+        })
     }
 }
 
@@ -410,18 +426,19 @@ ffi_fn! {
     fn memcached_push(destination: *mut memcached_st, source: *const memcached_st) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(src) = (unsafe { handle_mut(source) }) else { return ReturnCode::InvalidArguments };
+        let Some(src) = handle(source) else { return ReturnCode::InvalidArguments };
         let specs = src.client.server_specs();
-        // SAFETY: NULL or a handle (possibly the same one; `src` is no longer used).
-        let Some(dst) = (unsafe { handle_mut(destination) }) else { return ReturnCode::InvalidArguments };
+        drop(src);
+        if handle(destination).is_none() {
+            return ReturnCode::InvalidArguments;
+        }
         if specs.is_empty() {
             return ReturnCode::Success;
         }
-        dst.client.push_exact(&specs);
-        // SAFETY: `destination` is a handle.
-        unsafe { sync_mirror(destination) };
-        ReturnCode::Success
+        change_servers(destination, ReturnCode::InvalidArguments, |c| {
+            c.push_exact(&specs);
+            Ok(())
+        })
     }
 }
 
@@ -437,8 +454,7 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         if host_map.is_null() {
             return ReturnCode::InvalidArguments;
         }
@@ -447,18 +463,12 @@ ffi_fn! {
             return h.client.fail(e);
         }
         let n = buckets as usize;
-        let made = if n == 0 {
-            None
-        } else {
-            // SAFETY: the caller passes `buckets` entries in each map.
-            let hosts = unsafe { core::slice::from_raw_parts(host_map, n) };
-            let forward = if forward_map.is_null() {
-                None
-            } else {
-                // SAFETY: as above.
-                Some(unsafe { core::slice::from_raw_parts(forward_map, n) })
-            };
-            VirtualBuckets::new(hosts, forward, replicas)
+        let made = match (n, array(host_map, n)) {
+            (0, _) | (_, None) => None,
+            (_, Some(hosts)) => {
+                let forward = if forward_map.is_null() { None } else { array(forward_map, n) };
+                VirtualBuckets::new(hosts, forward, replicas)
+            }
         };
         let rc = match made {
             Some(b) => {
@@ -470,36 +480,22 @@ ffi_fn! {
                 ReturnCode::InvalidArguments
             }
         };
-        // SAFETY: `ptr` is a handle.
-        unsafe { sync_mirror(ptr) };
+        sync_mirror(&mut h);
         rc
     }
 }
 
 // ----- server lists -----------------------------------------------------
 
-/// Initialise list element `e` as 1.1.4's `server_create_with(NULL, …)`.
-///
-/// # Safety
-/// `e` must be writable storage for one `memcached_server_st`; `host` must
-/// be shorter than 1025 bytes.
-unsafe fn init_element(
-    e: *mut memcached_server_st,
+/// Set list element `e` up as 1.1.4's `server_create_with(NULL, …)`;
+/// `host` is shorter than 1025 bytes.
+fn init_element(
+    e: &mut memcached_server_st,
     host: &[u8],
     port: u16,
     weight: u32,
     kind: ServerKind,
 ) {
-    // SAFETY: writable storage per the caller; all-zero is a valid value.
-    unsafe {
-        core::ptr::write_bytes(
-            e.cast::<u8>(),
-            0,
-            core::mem::size_of::<memcached_server_st>(),
-        )
-    };
-    // SAFETY: as above.
-    let e = unsafe { &mut *e };
     e.options = SERVER_INITIALIZED;
     e.port = port;
     e.weight = weight.max(1);
@@ -508,40 +504,37 @@ unsafe fn init_element(
     e.minor_version = u8::MAX;
     e.micro_version = u8::MAX;
     e.type_ = kind_value(kind);
+    e.hostname.fill(0);
     for (d, s) in e.hostname.iter_mut().zip(host) {
         *d = *s as c_char;
     }
 }
 
 /// Append one element to a list with libc `realloc`; NULL when that fails.
-///
-/// # Safety
-/// `list` is NULL or a list of ours; `host` is shorter than 1025 bytes.
-unsafe fn list_push(
+/// `host` is shorter than 1025 bytes.
+fn list_push(
     list: *mut memcached_server_st,
     host: &[u8],
     port: u16,
     weight: u32,
     kind: ServerKind,
 ) -> *mut memcached_server_st {
-    let count = if list.is_null() {
-        1
-    } else {
-        // SAFETY: a non-NULL list is a valid server list (the caller's contract).
-        (unsafe { (*list).number_of_hosts }) as usize + 1
-    };
+    let count = list_elements(list).len() + 1;
     let Some(size) = count.checked_mul(core::mem::size_of::<memcached_server_st>()) else {
         return core::ptr::null_mut();
     };
-    // SAFETY: `list` is NULL or came from libc malloc/realloc.
-    let new = unsafe { libc::realloc(list.cast(), size) }.cast::<memcached_server_st>();
-    if new.is_null() {
-        return new;
-    }
-    // SAFETY: `new` holds `count` elements; the last one is fresh storage.
-    unsafe {
-        init_element(new.add(count - 1), host, port, weight, kind);
-        (*new).number_of_hosts = count as u32;
+    // SAFETY: `list` is NULL or a list of ours, which come from libc
+    // realloc; the new element is zeroed before it is read.
+    let new = unsafe {
+        let new = libc::realloc(list.cast(), size).cast::<memcached_server_st>();
+        if !new.is_null() {
+            core::ptr::write_bytes(new.add(count - 1), 0, 1);
+            (*new).number_of_hosts = count as u32;
+        }
+        new
+    };
+    if let Some(last) = list_elements(new).last_mut() {
+        init_element(last, host, port, weight, kind);
     }
     new
 }
@@ -552,16 +545,14 @@ ffi_fn! {
     fn memcached_servers_parse(server_strings: *const c_char) -> memcached_server_list_st;
     nonnull(server_strings)
     {
-        // SAFETY: a NUL-terminated string.
-        let text = unsafe { cstr(server_strings) }.unwrap_or_default();
+        let text = cstr(server_strings).unwrap_or_default();
         let Ok(specs) = parse_servers_bytes(text) else { return core::ptr::null_mut() };
         let mut list: *mut memcached_server_st = core::ptr::null_mut();
         for s in &specs {
-            // SAFETY: `list` is NULL or ours; parse bounds hostnames to 1024 bytes.
-            let next = unsafe { list_push(list, &s.hostname, s.port, s.weight, s.kind) };
+            // Parsing bounds host names to 1024 bytes.
+            let next = list_push(list, &s.hostname, s.port, s.weight, s.kind);
             if next.is_null() {
-                // SAFETY: `list` is NULL or ours.
-                unsafe { free_list(list) };
+                free_list(list);
                 return next;
             }
             list = next;
@@ -580,9 +571,33 @@ ffi_fn! {
     ) -> memcached_server_list_st;
     nonnull()
     {
-        // SAFETY: forwarding the caller's arguments.
-        unsafe { memcached_server_list_append_with_weight(ptr, hostname, port, 0, error) }
+        list_append(ptr, hostname, port, 0, error)
     }
+}
+
+/// `memcached_server_list_append_with_weight`.
+fn list_append(
+    ptr: memcached_server_list_st,
+    hostname: *const c_char,
+    port: in_port_t,
+    weight: u32,
+    error: *mut memcached_return_t,
+) -> memcached_server_list_st {
+    let name = cstr(hostname).unwrap_or(b"localhost");
+    if name.len() >= NI_MAXHOST {
+        put(error, ReturnCode::InvalidArguments);
+        return core::ptr::null_mut();
+    }
+    let (port, kind) = if name.first() == Some(&b'/') {
+        (0, ServerKind::UnixSocket)
+    } else {
+        (if port == 0 { DEFAULT_PORT } else { port }, ServerKind::Tcp)
+    };
+    let list = list_push(ptr, name, port, weight, kind);
+    if !list.is_null() {
+        put(error, ReturnCode::Success);
+    }
+    list
 }
 
 ffi_fn! {
@@ -598,25 +613,7 @@ ffi_fn! {
     ) -> memcached_server_list_st;
     nonnull()
     {
-        // SAFETY: NULL or a NUL-terminated string.
-        let name = unsafe { cstr(hostname) }.unwrap_or(b"localhost");
-        if name.len() >= NI_MAXHOST {
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, ReturnCode::InvalidArguments) };
-            return core::ptr::null_mut();
-        }
-        let (port, kind) = if name.first() == Some(&b'/') {
-            (0, ServerKind::UnixSocket)
-        } else {
-            (if port == 0 { DEFAULT_PORT } else { port }, ServerKind::Tcp)
-        };
-        // SAFETY: `ptr` is NULL or a list of ours.
-        let list = unsafe { list_push(ptr, name, port, weight, kind) };
-        if !list.is_null() {
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, ReturnCode::Success) };
-        }
-        list
+        list_append(ptr, hostname, port, weight, error)
     }
 }
 
@@ -625,27 +622,23 @@ ffi_fn! {
     fn memcached_server_list_count(ptr: memcached_server_list_st) -> u32;
     nonnull(ptr)
     {
-        // SAFETY: a list per the API contract.
-        unsafe { (*ptr).number_of_hosts }
+        list_elements(ptr).len() as u32
     }
 }
 
 /// Release a list: mark each element uninitialised, then libc `free`.
-///
-/// # Safety
-/// `list` is NULL or a list of ours.
-unsafe fn free_list(list: *mut memcached_server_st) {
-    if list.is_null() {
-        return;
+fn free_list(list: *mut memcached_server_st) {
+    for e in list_elements(list) {
+        e.options &= !SERVER_INITIALIZED;
     }
-    // SAFETY: a valid list.
-    let count = unsafe { (*list).number_of_hosts } as usize;
-    for x in 0..count {
-        // SAFETY: the list holds `count` elements.
-        unsafe { (*list.add(x)).options &= !SERVER_INITIALIZED };
-    }
-    // SAFETY: lists come from libc realloc.
-    unsafe { libc::free(list.cast()) };
+    free_server_memory(list);
+}
+
+/// Give back memory of a list or element the library allocated.
+fn free_server_memory(p: *mut memcached_server_st) {
+    // SAFETY: lists and lone elements of ours come from libc
+    // malloc/realloc (NULL is allowed).
+    unsafe { libc::free(p.cast()) };
 }
 
 ffi_fn! {
@@ -653,8 +646,7 @@ ffi_fn! {
     fn memcached_server_list_free(ptr: memcached_server_list_st);
     nonnull(ptr)
     {
-        // SAFETY: a list per the API contract.
-        unsafe { free_list(ptr) }
+        free_list(ptr)
     }
 }
 
@@ -665,14 +657,11 @@ ffi_fn! {
     fn memcached_server_free(ptr: *mut memcached_server_st);
     nonnull(ptr)
     {
-        // SAFETY: a server or list per the API contract.
-        let e = unsafe { &mut *ptr };
+        let Some(e) = c_mut(ptr) else { return };
         if e.number_of_hosts != 0 {
-            // SAFETY: a list.
-            unsafe { free_list(ptr) };
+            free_list(ptr);
         } else if e.options & SERVER_ALLOCATED != 0 {
-            // SAFETY: allocated on its own with libc.
-            unsafe { libc::free(ptr.cast()) };
+            free_server_memory(ptr);
         } else {
             e.options &= !SERVER_INITIALIZED;
         }
@@ -695,8 +684,7 @@ ffi_fn! {
     fn memcached_server_count(ptr: *const memcached_st) -> u32;
     nonnull(ptr)
     {
-        // SAFETY: a handle.
-        unsafe { handle_mut(ptr) }.map_or(0, |h| h.client.servers.len() as u32)
+        handle(ptr).map_or(0, |h| h.client.servers.len() as u32)
     }
 }
 
@@ -705,8 +693,7 @@ ffi_fn! {
     fn memcached_server_instance_by_position(ptr: *const memcached_st, server_key: u32) -> *const memcached_instance_st;
     nonnull(ptr)
     {
-        // SAFETY: a handle.
-        unsafe { handle_mut(ptr) }.map_or(core::ptr::null(), |h| instance_ptr(ptr, &h.client.servers, server_key as usize))
+        handle(ptr).map_or(core::ptr::null(), |h| instance_ptr(ptr, &h.client.servers, server_key as usize))
     }
 }
 
@@ -722,42 +709,53 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         if h.client.servers.is_empty() {
             return ReturnCode::NoServers;
         }
-        if callback.is_null() && number_of_callbacks > 0 {
+        drop(h);
+        let Some(callbacks) = array(callback, number_of_callbacks as usize) else {
             return ReturnCode::InvalidArguments;
-        }
+        };
         let mut errors = 0usize;
-        let mut x = 0usize;
-        // Re-read the handle each time: a callback may change the servers.
-        // SAFETY: `ptr` is a handle.
-        while let Some(h) = unsafe { handle_mut(ptr) } {
-            if x >= h.client.servers.len() {
+        // The handle is looked at anew for each call, and not borrowed while
+        // a callback runs: a callback may read or change the servers.
+        for x in 0.. {
+            let inst = match handle(ptr) {
+                Some(h) => instance_ptr(ptr, &h.client.servers, x),
+                None => break,
+            };
+            if inst.is_null() {
                 break;
             }
-            for y in 0..number_of_callbacks as usize {
-                // SAFETY: the caller passes `number_of_callbacks` entries.
-                let Some(f) = (unsafe { *callback.add(y) }) else { continue };
-                // SAFETY: `ptr` is a handle.
-                let Some(h) = (unsafe { handle_mut(ptr) }) else { break };
-                let inst = instance_ptr(ptr, &h.client.servers, x);
-                if inst.is_null() {
-                    break;
-                }
-                // SAFETY: the same C function type with the return value read
-                // as a plain int (a C callback may return any value).
-                let f: RawServerFn = unsafe { core::mem::transmute(f) };
-                // SAFETY: a callback the caller gave us, with its own context.
-                if is_failed_raw(unsafe { f(ptr, inst, context) }) {
+            for f in callbacks.iter().flatten() {
+                if is_failed_raw(call_server_fn(*f, ptr, inst, context)) {
                     errors += 1;
                 }
             }
-            x += 1;
         }
         if errors > 0 { ReturnCode::SomeErrors } else { ReturnCode::Success }
+    }
+}
+
+/// Call a `memcached_server_fn`, reading its result as the plain `int` a C
+/// callback may return (any value).
+fn call_server_fn(
+    f: unsafe extern "C" fn(
+        *const memcached_st,
+        *const memcached_instance_st,
+        *mut c_void,
+    ) -> memcached_return_t,
+    memc: *const memcached_st,
+    inst: *const memcached_instance_st,
+    context: *mut c_void,
+) -> core::ffi::c_int {
+    // SAFETY: the same C function type with the return value read as an
+    // int (same ABI); a callback the caller gave us, called with its own
+    // context and no handle borrowed.
+    unsafe {
+        let f: RawServerFn = core::mem::transmute(f);
+        f(memc, inst, context)
     }
 }
 
@@ -772,20 +770,15 @@ ffi_fn! {
     ) -> *const memcached_instance_st;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else {
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, ReturnCode::InvalidArguments) };
+        let Some(mut h) = handle(ptr) else {
+            put(error, ReturnCode::InvalidArguments);
             return core::ptr::null();
         };
         if h.client.servers.is_empty() {
-            // SAFETY: as above.
-            unsafe { put(error, ReturnCode::NoServers) };
+            put(error, ReturnCode::NoServers);
             return core::ptr::null();
         }
-        // SAFETY: `key_length` readable bytes at `key` (or NULL).
-        let k = unsafe { bytes(key, key_length) };
-        let checked = match k {
+        let checked = match bytes(key, key_length) {
             Some(k) => h.client.key_test_exact(k).map(|()| k),
             None => Err(Error::with_message(ReturnCode::BadKeyProvided, "Key was NULL or length of key was zero.")),
         };
@@ -795,9 +788,7 @@ ffi_fn! {
                 instance_ptr(ptr, &h.client.servers, idx)
             }
             Err(e) => {
-                let code = h.client.fail(e);
-                // SAFETY: as above.
-                unsafe { put(error, code) };
+                put(error, h.client.fail(e));
                 core::ptr::null()
             }
         }
@@ -809,8 +800,7 @@ ffi_fn! {
     fn memcached_server_get_last_disconnect(ptr: *const memcached_st) -> *const memcached_instance_st;
     nonnull(ptr)
     {
-        // SAFETY: a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return core::ptr::null() };
+        let Some(h) = handle(ptr) else { return core::ptr::null() };
         match h.client.last_disconnected {
             Some(i) => h.client.servers.get(i).map_or(core::ptr::null(), |s| last_disconnect_ptr(ptr, s)),
             None => core::ptr::null(),
@@ -821,12 +811,14 @@ ffi_fn! {
 // ----- instance accessors ------------------------------------------------
 
 ffi_fn! {
-    /// `memcached_server_name`.
+    /// `memcached_server_name`: the name in the instance block, as 1.1.4's
+    /// pointer into its instance.
     fn memcached_server_name(self_: *const memcached_instance_st) -> *const c_char;
     nonnull(self_)
     {
-        // SAFETY: an instance of ours.
-        unsafe { instance(self_) }.map_or(core::ptr::null(), |s| s.hostname_c.as_ptr())
+        with_instance(self_, |s, _| s.hostname.clone()).map_or(core::ptr::null(), |name| {
+            block_text(self_, off::HOSTNAME, NI_MAXHOST, name.as_bytes())
+        })
     }
 }
 
@@ -835,8 +827,7 @@ ffi_fn! {
     fn memcached_server_port(self_: *const memcached_instance_st) -> in_port_t;
     nonnull(self_)
     {
-        // SAFETY: an instance of ours.
-        unsafe { instance(self_) }.map_or(0, |s| s.port)
+        with_instance(self_, |s, _| s.port).unwrap_or(0)
     }
 }
 
@@ -846,26 +837,13 @@ ffi_fn! {
     fn memcached_server_srcport(self_: *const memcached_instance_st) -> in_port_t;
     nonnull(self_)
     {
-        // SAFETY: an instance of ours.
-        let Some(s) = (unsafe { instance(self_) }) else { return 0 };
-        if s.is_unix() {
-            return 0;
-        }
-        let Some(conn) = s.conn.as_ref() else { return 0 };
-        use std::os::fd::AsRawFd;
-        let fd = conn.fd().as_raw_fd();
-        // SAFETY: all-zero is a valid sockaddr_storage.
-        let mut addr: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
-        let mut len = core::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        // SAFETY: a live socket and a buffer of `len` bytes.
-        let r = unsafe { libc::getsockname(fd, (&raw mut addr).cast(), &mut len) };
-        if r == -1 {
-            return u16::MAX;
-        }
-        // sin_port and sin6_port sit at the same offset.
-        // SAFETY: the storage is at least as large as sockaddr_in.
-        let sin = unsafe { &*(&raw const addr).cast::<libc::sockaddr_in>() };
-        u16::from_be(sin.sin_port)
+        with_instance(self_, |s, _| {
+            if s.is_unix() {
+                return 0;
+            }
+            s.conn.as_ref().map_or(0, |c| c.local_port().unwrap_or(u16::MAX))
+        })
+        .unwrap_or(0)
     }
 }
 
@@ -874,8 +852,7 @@ ffi_fn! {
     fn memcached_server_type(ptr: *const memcached_instance_st) -> *const c_char;
     nonnull()
     {
-        // SAFETY: NULL or an instance of ours.
-        match unsafe { instance(ptr) }.map(|s| s.kind) {
+        match with_instance(ptr, |s, _| s.kind) {
             Some(ServerKind::Tcp) => c"TCP".as_ptr(),
             Some(ServerKind::Udp) => c"UDP".as_ptr(),
             Some(ServerKind::UnixSocket) => c"SOCKET".as_ptr(),
@@ -889,8 +866,7 @@ ffi_fn! {
     fn memcached_server_major_version(ptr: *const memcached_instance_st) -> u8;
     nonnull()
     {
-        // SAFETY: NULL or an instance of ours.
-        unsafe { instance(ptr) }.map_or(u8::MAX, |s| s.version.0)
+        with_instance(ptr, |s, _| s.version.0).unwrap_or(u8::MAX)
     }
 }
 
@@ -899,8 +875,7 @@ ffi_fn! {
     fn memcached_server_minor_version(ptr: *const memcached_instance_st) -> u8;
     nonnull()
     {
-        // SAFETY: NULL or an instance of ours.
-        unsafe { instance(ptr) }.map_or(u8::MAX, |s| s.version.1)
+        with_instance(ptr, |s, _| s.version.1).unwrap_or(u8::MAX)
     }
 }
 
@@ -909,8 +884,7 @@ ffi_fn! {
     fn memcached_server_micro_version(ptr: *const memcached_instance_st) -> u8;
     nonnull()
     {
-        // SAFETY: NULL or an instance of ours.
-        unsafe { instance(ptr) }.map_or(u8::MAX, |s| s.version.2)
+        with_instance(ptr, |s, _| s.version.2).unwrap_or(u8::MAX)
     }
 }
 
@@ -920,8 +894,7 @@ ffi_fn! {
     fn memcached_server_response_count(self_: *const memcached_instance_st) -> u32;
     nonnull(self_)
     {
-        // SAFETY: an instance of ours.
-        unsafe { instance(self_) }.map_or(0, |s| u32::from(s.mget_pending))
+        with_instance(self_, |s, _| u32::from(s.mget_pending)).unwrap_or(0)
     }
 }
 
@@ -931,16 +904,13 @@ ffi_fn! {
     fn memcached_server_error(ptr: *const memcached_instance_st) -> *const c_char;
     nonnull(ptr)
     {
-        // SAFETY: an instance of ours.
-        let Some(s) = (unsafe { instance(ptr) }) else { return core::ptr::null() };
-        // SAFETY: a pointer of ours (instance() checked it).
-        if unsafe { is_last_disconnect_copy(ptr) } {
-            return static_cstr(ReturnCode::Success.text());
-        }
-        match (&s.last_error_c, &s.last_error) {
-            (Some(c), _) => c.as_ptr(),
-            (None, Some(e)) => static_cstr(e.code.text()),
-            (None, None) => static_cstr(ReturnCode::Success.text()),
+        match with_instance(ptr, |s, last| if last { None } else { s.last_error_text() }) {
+            None => core::ptr::null(),
+            Some(None) => static_cstr(ReturnCode::Success.text()),
+            Some(Some(text)) => {
+                let text = text.replace('\0', " ");
+                block_text(ptr, off::ERROR_TEXT, off::ERROR_TEXT_MAX, text.as_bytes())
+            }
         }
     }
 }
@@ -950,13 +920,11 @@ ffi_fn! {
     fn memcached_server_error_return(ptr: *const memcached_instance_st) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: an instance of ours.
-        let Some(s) = (unsafe { instance(ptr) }) else { return ReturnCode::InvalidArguments };
-        // SAFETY: a pointer of ours (instance() checked it).
-        if unsafe { is_last_disconnect_copy(ptr) } {
-            return ReturnCode::Success;
-        }
-        s.last_error.as_ref().map_or(ReturnCode::Success, |e| e.code)
+        with_instance(ptr, |s, last| match &s.last_error {
+            Some(e) if !last => e.code,
+            _ => ReturnCode::Success,
+        })
+        .unwrap_or(ReturnCode::InvalidArguments)
     }
 }
 
@@ -965,9 +933,6 @@ ffi_fn! {
     fn memcached_instance_next_retry(self_: *const memcached_instance_st, absolute_time: time_t);
     nonnull(self_)
     {
-        // SAFETY: an instance of ours; the handle is not borrowed here.
-        if let Some(s) = unsafe { instance(self_) } {
-            s.next_retry = absolute_time;
-        }
+        with_instance(self_, |s, _| s.next_retry = absolute_time);
     }
 }

@@ -34,7 +34,7 @@ use crate::core::cnum::{strtoll, strtoul};
 use crate::core::error::{Error, ReturnCode};
 use crate::core::server_list::{DEFAULT_PORT, ServerKind};
 use crate::ffi::guard::{cstr, put};
-use crate::ffi::handle::{Allocators, handle_mut};
+use crate::ffi::handle::{Allocators, handle};
 use crate::ffi::types::*;
 
 /// The names `memcached_stat_get_keys` lists, in 1.1.4's order.
@@ -244,21 +244,19 @@ pub fn analyze(stats: &[memcached_stat_st]) -> memcached_analysis_st {
 ///
 /// # Safety
 /// The allocators must behave like the libc functions.
-pub(crate) unsafe fn handle_calloc(
+pub(crate) fn handle_calloc(
     alloc: &Allocators,
     memc: *const memcached_st,
     n: usize,
     size: usize,
 ) -> *mut c_void {
     if alloc.calloc.is_some() || alloc.malloc.is_none() {
-        // SAFETY: per the caller.
-        return unsafe { alloc.calloc(memc, n, size) };
+        return alloc.calloc(memc, n, size);
     }
     let Some(total) = n.checked_mul(size) else {
         return core::ptr::null_mut();
     };
-    // SAFETY: per the caller.
-    let p = unsafe { alloc.malloc(memc, total) };
+    let p = alloc.malloc(memc, total);
     if !p.is_null() {
         // SAFETY: `p` has `total` writable bytes.
         unsafe { core::ptr::write_bytes(p.cast::<u8>(), 0, total) };
@@ -271,11 +269,9 @@ pub(crate) unsafe fn handle_calloc(
 ///
 /// # Safety
 /// `p` came from those allocators; `root` is NULL or a readable handle.
-unsafe fn free_with_root(root: *mut memcached_st, p: *mut c_void) {
-    // SAFETY: per the caller.
-    match unsafe { handle_mut(root) } {
-        // SAFETY: `p` came from these allocators.
-        Some(h) => unsafe { h.alloc.free(root, p) },
+fn free_with_root(root: *mut memcached_st, p: *mut c_void) {
+    match handle(root) {
+        Some(h) => h.alloc().free(root, p),
         // SAFETY: `p` came from libc.
         None => unsafe { libc::free(p) },
     }
@@ -301,15 +297,12 @@ ffi_fn! {
     fn memcached_stat(ptr: *mut memcached_st, args: *mut c_char, error: *mut memcached_return_t) -> *mut memcached_stat_st;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else {
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, ReturnCode::InvalidArguments) };
+        let Some(mut h) = handle(ptr) else {
+            put(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let refuse = |code: ReturnCode| {
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, code) };
+            put(error, code);
             core::ptr::null_mut()
         };
         if let Err(e) = h.client.initialize_query() {
@@ -318,16 +311,14 @@ ffi_fn! {
         if h.client.behaviors.use_udp {
             return refuse(h.client.fail(Error::new(ReturnCode::NotSupported)));
         }
-        // SAFETY: NULL or a NUL-terminated string.
-        let args = unsafe { cstr(args) };
+        let args = cstr(args);
         if let Some(a) = args
             && let Err(e) = h.client.key_test_exact(a)
         {
             return refuse(h.client.fail(e));
         }
         let n = h.client.servers.len();
-        // SAFETY: the handle's allocators.
-        let stats = unsafe { handle_calloc(&h.alloc, ptr, n, core::mem::size_of::<memcached_stat_st>()) }
+        let stats = handle_calloc(&h.alloc(), ptr, n, core::mem::size_of::<memcached_stat_st>())
             .cast::<memcached_stat_st>();
         if stats.is_null() {
             return refuse(h.client.fail(Error::new(ReturnCode::MemoryAllocationFailure)));
@@ -352,8 +343,7 @@ ffi_fn! {
                 }
             }
         }
-        // SAFETY: `error` is NULL or writable.
-        unsafe { put(error, rc) };
+        put(error, rc);
         stats
     }
 }
@@ -372,8 +362,7 @@ ffi_fn! {
         let mut st = zeroed_stat();
         let rc = (|| {
             let port = if port == 0 { DEFAULT_PORT } else { port };
-            // SAFETY: NULL or a NUL-terminated string.
-            let name = match unsafe { cstr(hostname) } {
+            let name = match cstr(hostname) {
                 None | Some([]) => &b"localhost"[..],
                 Some(n) => n,
             };
@@ -386,8 +375,7 @@ ffi_fn! {
             if let Err(e) = client.initialize_query() {
                 return e.code;
             }
-            // SAFETY: NULL or a NUL-terminated string.
-            let args = unsafe { cstr(args) };
+            let args = cstr(args);
             if let Some(a) = args
                 && let Err(e) = client.key_test_exact(a)
             {
@@ -400,8 +388,7 @@ ffi_fn! {
                 Err(e) => e.code,
             }
         })();
-        // SAFETY: `memc_stat` is NULL or writable.
-        unsafe { put(memc_stat, st) };
+        put(memc_stat, st);
         rc
     }
 }
@@ -417,15 +404,12 @@ ffi_fn! {
     nonnull()
     {
         let _ = memc_stat;
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return core::ptr::null_mut() };
+        let Some(mut h) = handle(ptr) else { return core::ptr::null_mut() };
         let size = (STAT_KEYS.len() + 1) * core::mem::size_of::<*mut c_char>();
-        // SAFETY: the handle's allocators.
-        let list = unsafe { h.alloc.malloc(ptr, size) }.cast::<*mut c_char>();
+        let list = h.alloc().malloc(ptr, size).cast::<*mut c_char>();
         if list.is_null() {
             let code = h.client.fail(Error::new(ReturnCode::MemoryAllocationFailure));
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, code) };
+            put(error, code);
             return list;
         }
         for (i, k) in STAT_KEYS.iter().enumerate() {
@@ -435,8 +419,7 @@ ffi_fn! {
         }
         // SAFETY: as above.
         unsafe { list.add(STAT_KEYS.len()).write(core::ptr::null_mut()) };
-        // SAFETY: `error` is NULL or writable.
-        unsafe { put(error, ReturnCode::Success) };
+        put(error, ReturnCode::Success);
         list
     }
 }
@@ -451,27 +434,22 @@ ffi_fn! {
     ) -> *mut c_char;
     nonnull()
     {
-        // SAFETY: NULL or a readable stat struct.
-        let (Some(st), Some(k)) = (unsafe { memc_stat.as_ref() }, unsafe { cstr(key) }) else {
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, ReturnCode::InvalidArguments) };
+        let (Some(st), Some(k)) = (unsafe { memc_stat.as_ref() }, cstr(key)) else {
+            put(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let Some(text) = format_value(st, k) else {
-            // SAFETY: NULL or a handle.
-            let code = match unsafe { handle_mut(ptr) } {
-                Some(h) => h.client.fail(Error::with_message(ReturnCode::InvalidArguments, "Invalid key provided")),
+            let code = match handle(ptr) {
+                Some(mut h) => h.client.fail(Error::with_message(ReturnCode::InvalidArguments, "Invalid key provided")),
                 None => ReturnCode::InvalidArguments,
             };
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, code) };
+            put(error, code);
             return core::ptr::null_mut();
         };
         // SAFETY: plain libc malloc (callers free() it).
         let p = unsafe { libc::malloc(text.len() + 1) }.cast::<u8>();
         if p.is_null() {
-            // SAFETY: `error` is NULL or writable.
-            unsafe { put(error, ReturnCode::MemoryAllocationFailure) };
+            put(error, ReturnCode::MemoryAllocationFailure);
             return core::ptr::null_mut();
         }
         // SAFETY: `p` has len + 1 bytes.
@@ -479,8 +457,7 @@ ffi_fn! {
             core::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len());
             p.add(text.len()).write(0);
         }
-        // SAFETY: `error` is NULL or writable.
-        unsafe { put(error, ReturnCode::Success) };
+        put(error, ReturnCode::Success);
         p.cast()
     }
 }
@@ -521,20 +498,18 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull()
     {
-        // SAFETY: NULL or a handle.
-        let Some(h) = (unsafe { handle_mut(memc) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(memc) else { return ReturnCode::InvalidArguments };
         match h.client.version() {
             Ok(rc) if !rc.is_fatal() => {}
             Ok(_) => return h.client.last_error_code(),
             Err(e) => return h.client.fail(e),
         }
-        // SAFETY: NULL or a NUL-terminated string.
-        let args = unsafe { cstr(args) }.map(<[u8]>::to_vec);
+        drop(h);
+        let args = cstr(args).map(<[u8]>::to_vec);
         // SAFETY: the same C function type with the result read as an int.
         let func: Option<RawStatFn> = func.map(|f| unsafe { core::mem::transmute(f) });
         let mut x = 0usize;
-        // SAFETY: `memc` is a handle (re-read each time: callbacks may use it).
-        while let Some(h) = unsafe { handle_mut(memc) } {
+        while let Some(mut h) = handle(memc) {
             if x >= h.client.servers.len() {
                 break;
             }
@@ -553,6 +528,7 @@ ffi_fn! {
             {
                 h.client.fail(e.clone());
             }
+            drop(h);
             if let Some(f) = func {
                 for (k, v) in &lines {
                     // SAFETY: a callback the caller gave us; NUL-terminated
@@ -581,17 +557,13 @@ ffi_fn! {
     ) -> *mut memcached_analysis_st;
     nonnull(memc, memc_stat)
     {
-        // SAFETY: a handle.
-        let Some(h) = (unsafe { handle_mut(memc) }) else { return core::ptr::null_mut() };
-        // SAFETY: `error` is NULL or writable.
-        unsafe { put(error, ReturnCode::Success) };
+        let Some(h) = handle(memc) else { return core::ptr::null_mut() };
+        put(error, ReturnCode::Success);
         let n = h.client.servers.len();
-        // SAFETY: the handle's allocators; at least one element.
-        let result = unsafe { handle_calloc(&h.alloc, memc, n.max(1), core::mem::size_of::<memcached_analysis_st>()) }
+        let result = handle_calloc(&h.alloc(), memc, n.max(1), core::mem::size_of::<memcached_analysis_st>())
             .cast::<memcached_analysis_st>();
         if result.is_null() {
-            // SAFETY: as above.
-            unsafe { put(error, ReturnCode::MemoryAllocationFailure) };
+            put(error, ReturnCode::MemoryAllocationFailure);
             return result;
         }
         // SAFETY: the caller passes the array of `memcached_stat` for this

@@ -6,7 +6,7 @@ use core::ffi::c_char;
 use crate::core::client::storage::{Store, StoreMode};
 use crate::core::error::{Error, ReturnCode};
 use crate::ffi::guard::bytes;
-use crate::ffi::handle::handle_mut;
+use crate::ffi::handle::handle;
 use crate::ffi::types::*;
 
 /// The shared body of every storage export.
@@ -15,7 +15,7 @@ use crate::ffi::types::*;
 /// Pointers are NULL or valid for their lengths; `ptr` is a handle.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub unsafe fn store(
+pub fn store(
     ptr: *mut memcached_st,
     mode: StoreMode,
     group: *const c_char,
@@ -28,12 +28,10 @@ pub unsafe fn store(
     flags: u32,
     cas: u64,
 ) -> memcached_return_t {
-    // SAFETY: `ptr` is a handle per the API contract.
-    let Some(h) = (unsafe { handle_mut(ptr) }) else {
+    let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
-    // SAFETY: `key` is NULL or `key_len` readable bytes.
-    let Some(key) = (unsafe { bytes(key, key_len) }) else {
+    let Some(key) = bytes(key, key_len) else {
         return h.client.fail(Error::with_message(
             ReturnCode::InvalidArguments,
             "key is NULL but its length is not 0",
@@ -42,14 +40,12 @@ pub unsafe fn store(
     let group = if group.is_null() {
         key
     } else {
-        // SAFETY: `group` is valid for `group_len` bytes.
-        match unsafe { bytes(group, group_len) } {
+        match bytes(group, group_len) {
             Some(g) => g,
             None => return ReturnCode::InvalidArguments,
         }
     };
-    // SAFETY: `value` is NULL or `value_len` readable bytes.
-    let Some(value) = (unsafe { bytes(value, value_len) }) else {
+    let Some(value) = bytes(value, value_len) else {
         return h.client.fail(Error::with_message(
             ReturnCode::InvalidArguments,
             "value is NULL but its length is not 0",
@@ -83,10 +79,8 @@ macro_rules! storage_fn {
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                // SAFETY: arguments as the C API documents them.
-                unsafe {
-                    store(ptr, $mode, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, 0)
-                }
+                store(ptr, $mode, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, 0)
+
             }
         }
         ffi_fn! {
@@ -104,13 +98,11 @@ macro_rules! storage_fn {
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                // SAFETY: arguments as the C API documents them.
-                unsafe {
-                    store(
-                        ptr, $mode, group_key, group_key_length, key, key_length, value, value_length,
-                        expiration, flags, 0,
-                    )
-                }
+                store(
+                    ptr, $mode, group_key, group_key_length, key, key_length, value, value_length,
+                    expiration, flags, 0,
+                )
+
             }
         }
     };
@@ -144,10 +136,8 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe {
-            store(ptr, StoreMode::Cas, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, cas)
-        }
+        store(ptr, StoreMode::Cas, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, cas)
+
     }
 }
 
@@ -167,12 +157,10 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: arguments as the C API documents them.
-        unsafe {
-            store(
-                ptr, StoreMode::Cas, group_key, group_key_length, key, key_length, value, value_length,
-                expiration, flags, cas,
-            )
-        }
+        store(
+            ptr, StoreMode::Cas, group_key, group_key_length, key, key_length, value, value_length,
+            expiration, flags, cas,
+        )
+
     }
 }

@@ -9,7 +9,7 @@ use core::ffi::c_char;
 
 use crate::core::error::ReturnCode;
 use crate::ffi::guard::cstr;
-use crate::ffi::handle::{Handle, handle_mut};
+use crate::ffi::handle::{Handle, handle};
 use crate::ffi::types::*;
 
 /// The `LIBMEMCACHED_TLS*` environment, read by `memcached_create` and
@@ -33,10 +33,8 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
-        // SAFETY: each is NULL or a NUL-terminated string.
-        let (ca, cert, key, name) = unsafe { (cstr(ca_file), cstr(cert_file), cstr(key_file), cstr(server_name)) };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
+        let (ca, cert, key, name) = (cstr(ca_file), cstr(cert_file), cstr(key_file), cstr(server_name));
         if let Err(e) = h.client.set_tls(ca, cert, key, name) {
             return h.client.fail(e);
         }
@@ -49,8 +47,7 @@ ffi_fn! {
     fn memcached_clear_tls(ptr: *mut memcached_st) -> memcached_return_t;
     nonnull(ptr)
     {
-        // SAFETY: `ptr` is a handle.
-        let Some(h) = (unsafe { handle_mut(ptr) }) else { return ReturnCode::InvalidArguments };
+        let Some(mut h) = handle(ptr) else { return ReturnCode::InvalidArguments };
         h.client.clear_tls();
         ReturnCode::Success
     }

@@ -340,3 +340,18 @@ const _: () = {
     assert!(core::mem::offset_of!(memcached_server_st, next_retry) == 104);
     assert!(core::mem::offset_of!(memcached_server_st, hostname) == 136);
 };
+
+// SAFETY: plain `#[repr(C)]` mirrors of 1.1.4's public structs.
+unsafe impl crate::ffi::guard::CStruct for memcached_result_st {}
+// SAFETY: as above.
+unsafe impl crate::ffi::guard::CStruct for memcached_string_st {}
+// SAFETY: as above.
+unsafe impl crate::ffi::guard::CStruct for memcached_stat_st {}
+// SAFETY: as above.
+unsafe impl crate::ffi::guard::CStruct for memcached_analysis_st {}
+// SAFETY: as above.
+unsafe impl crate::ffi::guard::CStruct for memcached_server_st {}
+// SAFETY: as above.
+unsafe impl crate::ffi::guard::CStruct for hashkit_st {}
+// SAFETY: as above.
+unsafe impl crate::ffi::guard::CStruct for sasl_callback_t {}

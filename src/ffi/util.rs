@@ -35,7 +35,7 @@ use crate::ffi::types::*;
 ///
 /// # Safety
 /// `memc` must be a handle.
-unsafe fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
+fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
     if rc != ReturnCode::SomeErrors {
         return rc;
     }
@@ -53,19 +53,14 @@ unsafe fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode 
 ///
 /// # Safety
 /// `memc` must be a handle; `hostname` NULL or a C string.
-unsafe fn version_of(
-    memc: *mut memcached_st,
-    hostname: *const c_char,
-    port: in_port_t,
-) -> ReturnCode {
+fn version_of(memc: *mut memcached_st, hostname: *const c_char, port: in_port_t) -> ReturnCode {
     // SAFETY: as documented.
     let mut rc = unsafe { memcached_server_add(memc, hostname, port) };
     if rc.is_success() {
         // SAFETY: a handle.
         rc = unsafe { memcached_version(memc) };
     }
-    // SAFETY: a handle.
-    unsafe { specific_error(memc, rc) }
+    specific_error(memc, rc)
 }
 
 /// Run `f` on a new handle, free the handle and store `f`'s code in `ret`:
@@ -74,7 +69,7 @@ unsafe fn version_of(
 ///
 /// # Safety
 /// `ret` NULL or writable; `f` may rely on getting a valid handle.
-unsafe fn one_shot<T>(
+fn one_shot<T>(
     ret: *mut memcached_return_t,
     no_handle: T,
     f: impl FnOnce(*mut memcached_st) -> (T, ReturnCode),
@@ -82,8 +77,7 @@ unsafe fn one_shot<T>(
     // SAFETY: NULL asks for a new handle.
     let memc = unsafe { memcached_create(core::ptr::null_mut()) };
     if memc.is_null() {
-        // SAFETY: NULL or writable.
-        unsafe { put(ret, ReturnCode::MemoryAllocationFailure) };
+        put(ret, ReturnCode::MemoryAllocationFailure);
         return no_handle;
     }
     let (value, rc) = f(memc);
@@ -99,7 +93,7 @@ unsafe fn one_shot<T>(
 ///
 /// # Safety
 /// `memc` a handle; `username`/`password` NULL or C strings.
-unsafe fn with_credentials(
+fn with_credentials(
     memc: *mut memcached_st,
     username: *const c_char,
     password: *const c_char,
@@ -118,13 +112,11 @@ ffi_fn! {
             // SAFETY: a new handle; the caller's hostname.
             let mut rc = unsafe { memcached_behavior_set(memc, crate::core::behavior::id::CONNECT_TIMEOUT, 400_000) };
             if rc.is_success() {
-                // SAFETY: as above.
-                rc = unsafe { version_of(memc, hostname, port) };
+                rc = version_of(memc, hostname, port);
             }
             (rc.is_success(), rc)
         };
-        // SAFETY: `ret` is the caller's; `body` gets a new handle.
-        unsafe { one_shot(ret, false, body) }
+        one_shot(ret, false, body)
     }
 }
 
@@ -144,16 +136,13 @@ ffi_fn! {
             return unsafe { libmemcached_util_ping(hostname, port, ret) };
         }
         let body = |memc: *mut memcached_st| {
-            // SAFETY: a new handle; the caller's C strings.
-            if let Err(rc) = unsafe { with_credentials(memc, username, password) } {
+            if let Err(rc) = with_credentials(memc, username, password) {
                 return (false, rc);
             }
-            // SAFETY: as above.
-            let rc = unsafe { version_of(memc, hostname, port) };
+            let rc = version_of(memc, hostname, port);
             (rc.is_success(), rc)
         };
-        // SAFETY: `ret` is the caller's; `body` gets a new handle.
-        unsafe { one_shot(ret, false, body) }
+        one_shot(ret, false, body)
     }
 }
 
@@ -161,7 +150,7 @@ ffi_fn! {
 ///
 /// # Safety
 /// `memc` must be a handle; `hostname` NULL or a C string.
-unsafe fn pid_of(
+fn pid_of(
     memc: *mut memcached_st,
     hostname: *const c_char,
     port: in_port_t,
@@ -177,8 +166,7 @@ unsafe fn pid_of(
         match stat_pid {
             Some(p) if rc.is_success() && p != -1 => pid = p,
             _ if rc.is_success() => rc = ReturnCode::UnknownStatKey,
-            // SAFETY: a handle.
-            _ => rc = unsafe { specific_error(memc, rc) },
+            _ => rc = specific_error(memc, rc),
         }
         // SAFETY: NULL or the array memcached_stat returned.
         unsafe { memcached_stat_free(memc, stat) };
@@ -192,11 +180,9 @@ ffi_fn! {
     nonnull()
     {
         let body = |memc: *mut memcached_st| {
-            // SAFETY: a new handle; the caller's hostname.
-            unsafe { pid_of(memc, hostname, port) }
+            pid_of(memc, hostname, port)
         };
-        // SAFETY: `ret` is the caller's; `body` gets a new handle.
-        unsafe { one_shot(ret, -1, body) }
+        one_shot(ret, -1, body)
     }
 }
 
@@ -217,15 +203,12 @@ ffi_fn! {
             return unsafe { libmemcached_util_getpid(hostname, port, ret) };
         }
         let body = |memc: *mut memcached_st| {
-            // SAFETY: a new handle; the caller's C strings.
-            if let Err(rc) = unsafe { with_credentials(memc, username, password) } {
+            if let Err(rc) = with_credentials(memc, username, password) {
                 return (0, rc);
             }
-            // SAFETY: as above.
-            unsafe { pid_of(memc, hostname, port) }
+            pid_of(memc, hostname, port)
         };
-        // SAFETY: `ret` is the caller's; `body` gets a new handle.
-        unsafe { one_shot(ret, -1, body) }
+        one_shot(ret, -1, body)
     }
 }
 
@@ -243,8 +226,7 @@ ffi_fn! {
             }
             (rc.is_success(), rc)
         };
-        // SAFETY: `ret` is the caller's; `body` gets a new handle.
-        unsafe { one_shot(ret, false, body) }
+        one_shot(ret, false, body)
     }
 }
 

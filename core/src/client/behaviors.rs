@@ -5,7 +5,7 @@ use super::Client;
 use crate::behavior::{as_i32, from_i32, id};
 use crate::distribution::Distribution;
 use crate::error::{Error, Result, ReturnCode};
-use crate::hash::{HashAlgorithm, KeyHasher};
+use crate::hash::{HashAlgorithm, HashSetting, KeyHasher};
 
 fn invalid(msg: &str) -> Error {
     Error::with_message(ReturnCode::InvalidArguments, msg)
@@ -18,13 +18,14 @@ fn deprecated(b: u32) -> Error {
     )
 }
 
-/// A hash algorithm the key/distribution hash may be set to.
-fn settable_hash(v: u64) -> Result<Option<HashAlgorithm>> {
-    match v {
-        // CUSTOM needs a function (hashkit_set_custom_function); MAX is no algorithm.
-        11 | 12 => Err(invalid("invalid hash algorithm")),
-        v if v > u64::from(u32::MAX) => Ok(None),
-        v => Ok(HashAlgorithm::from_u32(v as u32)),
+/// A key or distribution hash set to `v` (truncated to the C enum, as
+/// 1.1.4 does) with libhashkit's rules.
+fn set_hash(hasher: &mut KeyHasher, v: u64) -> Result<()> {
+    match hasher.set_algorithm(v as u32) {
+        HashSetting::Set => Ok(()),
+        HashSetting::Invalid | HashSetting::ResetToDefault => {
+            Err(invalid("Invalid memcached_hash_t()"))
+        }
     }
 }
 
@@ -235,13 +236,11 @@ impl Client {
     /// `memcached_behavior_set_key_hash` (the continuum is not rebuilt, as
     /// in 1.1.4: only keys use the new hash until the next rebuild).
     pub fn set_key_hash(&mut self, v: u64) -> Result<()> {
-        self.hasher = KeyHasher::from(settable_hash(v)?.unwrap_or(HashAlgorithm::Default));
-        Ok(())
+        set_hash(&mut self.hasher, v)
     }
 
     /// `memcached_behavior_set_distribution_hash`.
     pub fn set_distribution_hash(&mut self, v: u64) -> Result<()> {
-        self.dist_hasher = KeyHasher::from(settable_hash(v)?.unwrap_or(HashAlgorithm::Default));
-        Ok(())
+        set_hash(&mut self.dist_hasher, v)
     }
 }

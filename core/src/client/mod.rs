@@ -17,6 +17,7 @@ use crate::server_list::{ServerKind, ServerSpec};
 
 pub mod admin;
 pub mod behaviors;
+pub mod configure;
 pub mod replicas;
 pub mod retrieve;
 pub mod servers;
@@ -112,6 +113,8 @@ pub struct Client {
     /// `memcached_set_encoding_key`: values are stored encrypted with it and
     /// decrypted when read (`crate::encoding`).
     pub encoding: Option<crate::encoding::EncodingKey>,
+    /// The pool sizes the configuration string asked for.
+    pub pool_size: configure::PoolSize,
     /// The wait bounds of the last (POLL, RCV, SND) timeout values seen.
     timeouts_cache: std::cell::Cell<TimeoutsCache>,
     timeouts_gen: std::cell::Cell<u64>,
@@ -156,6 +159,7 @@ impl Client {
             hash_scratch: Vec::new(),
             tls: None,
             encoding: None,
+            pool_size: configure::PoolSize::default(),
             timeouts_cache: std::cell::Cell::new(NO_TIMEOUTS),
             timeouts_gen: std::cell::Cell::new(1),
             sasl: None,
@@ -188,6 +192,7 @@ impl Client {
             hash_scratch: Vec::new(),
             tls: self.tls.clone(),
             encoding: self.encoding.clone(),
+            pool_size: self.pool_size,
             timeouts_cache: std::cell::Cell::new(NO_TIMEOUTS),
             timeouts_gen: std::cell::Cell::new(1),
             sasl: self.sasl.clone(),
