@@ -40,8 +40,7 @@ fn shared_cluster_example_runs() {
     // Every `key -> host:port` line names the server libmemcached's
     // memcached_server_by_key gives for that key (KETAMA, the same list).
     let servers_c = CString::new(list.clone()).unwrap();
-    // SAFETY: plain C API calls on a handle created here and freed below.
-    let memc = unsafe {
+    let memc = {
         let memc = memcached::ffi::memcached::memcached_create(std::ptr::null_mut());
         let parsed = memcached::ffi::server::memcached_servers_parse(servers_c.as_ptr());
         memcached::ffi::server::memcached_server_push(memc, parsed);
@@ -54,8 +53,7 @@ fn shared_cluster_example_runs() {
     for line in out.lines().filter(|l| l.contains(" -> ")) {
         let (key, server) = line.split_once(" -> ").unwrap();
         let mut rc = memcached::core::error::ReturnCode::Failure;
-        // SAFETY: a live handle and a key of `key.len()` bytes.
-        let inst = unsafe {
+        let inst = {
             memcached::ffi::server::memcached_server_by_key(
                 memc,
                 key.as_ptr().cast(),
@@ -79,6 +77,5 @@ fn shared_cluster_example_runs() {
         lines += 1;
     }
     assert_eq!(lines, 4, "{out}");
-    // SAFETY: the handle made above.
-    unsafe { memcached::ffi::memcached::memcached_free(memc) };
+    memcached::ffi::memcached::memcached_free(memc);
 }

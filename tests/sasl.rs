@@ -241,8 +241,7 @@ struct Handle(*mut memcached_st);
 
 impl Handle {
     fn new() -> Handle {
-        // SAFETY: NULL asks for a new handle.
-        let m = unsafe { handle::memcached_create(std::ptr::null_mut()) };
+        let m = handle::memcached_create(std::ptr::null_mut());
         assert!(!m.is_null());
         Handle(m)
     }
@@ -250,8 +249,7 @@ impl Handle {
     fn tcp(port: u16) -> Handle {
         let h = Handle::new();
         let host = CString::new("127.0.0.1").unwrap();
-        // SAFETY: a live handle and a C string.
-        let rc = unsafe { server::memcached_server_add(h.0, host.as_ptr(), port) };
+        let rc = server::memcached_server_add(h.0, host.as_ptr(), port);
         assert_eq!(rc, ReturnCode::Success);
         h
     }
@@ -264,40 +262,33 @@ impl Handle {
 
     fn set_auth(&self, user: &str, password: &str) -> ReturnCode {
         let (u, p) = (CString::new(user).unwrap(), CString::new(password).unwrap());
-        // SAFETY: a live handle and C strings.
-        unsafe { sasl::memcached_set_sasl_auth_data(self.0, u.as_ptr(), p.as_ptr()) }
+        sasl::memcached_set_sasl_auth_data(self.0, u.as_ptr(), p.as_ptr())
     }
 
     fn behavior(&self, b: u32, v: u64) {
-        // SAFETY: a live handle.
-        let rc = unsafe { behavior::memcached_behavior_set(self.0, b, v) };
+        let rc = behavior::memcached_behavior_set(self.0, b, v);
         assert_eq!(rc, ReturnCode::Success);
     }
 
     fn behavior_get(&self, b: u32) -> u64 {
-        // SAFETY: a live handle.
-        unsafe { behavior::memcached_behavior_get(self.0, b) }
+        behavior::memcached_behavior_get(self.0, b)
     }
 
     fn set(&self, key: &str, value: &str) -> ReturnCode {
-        // SAFETY: a live handle; key and value are valid for their lengths.
-        unsafe {
-            storage::memcached_set(
-                self.0,
-                key.as_ptr().cast(),
-                key.len(),
-                value.as_ptr().cast(),
-                value.len(),
-                0,
-                0,
-            )
-        }
+        storage::memcached_set(
+            self.0,
+            key.as_ptr().cast(),
+            key.len(),
+            value.as_ptr().cast(),
+            value.len(),
+            0,
+            0,
+        )
     }
 
     fn get(&self, key: &str) -> Result<String, ReturnCode> {
         let (mut len, mut flags, mut rc) = (0usize, 0u32, ReturnCode::Failure);
-        // SAFETY: a live handle; out-pointers to locals.
-        let v = unsafe {
+        let v = {
             get::memcached_get(
                 self.0,
                 key.as_ptr().cast(),
@@ -331,34 +322,29 @@ impl Handle {
     }
 
     fn quit(&self) {
-        // SAFETY: a live handle.
-        unsafe { admin::memcached_quit(self.0) };
+        admin::memcached_quit(self.0);
     }
 
     fn clone_handle(&self) -> Handle {
-        // SAFETY: a live source handle; NULL asks for a new clone.
-        let c = unsafe { handle::memcached_clone(std::ptr::null_mut(), self.0) };
+        let c = handle::memcached_clone(std::ptr::null_mut(), self.0);
         assert!(!c.is_null());
         Handle(c)
     }
 
     fn last_message(&self) -> String {
-        // SAFETY: a live handle; the text stays valid until the next call.
-        let p = unsafe { handle::memcached_last_error_message(self.0) };
+        let p = handle::memcached_last_error_message(self.0);
         // SAFETY: a C string.
         unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
     }
 
     fn callbacks(&self) -> *mut sasl_callback_t {
-        // SAFETY: a live handle.
-        unsafe { sasl::memcached_get_sasl_callbacks(self.0) }
+        sasl::memcached_get_sasl_callbacks(self.0)
     }
 }
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        // SAFETY: a live handle, freed once.
-        unsafe { handle::memcached_free(self.0) };
+        handle::memcached_free(self.0);
     }
 }
 
@@ -372,30 +358,28 @@ const RETRY_TIMEOUT: u32 = memcached::core::behavior::id::RETRY_TIMEOUT;
 fn null_arguments_and_empty_destroy() {
     let h = Handle::new();
     let a = CString::new("a").unwrap();
-    // SAFETY: NULL handles/strings are what is being tested.
-    unsafe {
-        assert_eq!(
-            sasl::memcached_set_sasl_auth_data(std::ptr::null_mut(), a.as_ptr(), a.as_ptr()),
-            ReturnCode::InvalidArguments
-        );
-        assert_eq!(
-            sasl::memcached_set_sasl_auth_data(h.0, std::ptr::null(), a.as_ptr()),
-            ReturnCode::InvalidArguments
-        );
-        assert_eq!(
-            sasl::memcached_set_sasl_auth_data(h.0, a.as_ptr(), std::ptr::null()),
-            ReturnCode::InvalidArguments
-        );
-        assert_eq!(
-            sasl::memcached_destroy_sasl_auth_data(std::ptr::null_mut()),
-            ReturnCode::InvalidArguments
-        );
-        assert_eq!(
-            sasl::memcached_destroy_sasl_auth_data(h.0),
-            ReturnCode::Success
-        );
-        assert!(sasl::memcached_get_sasl_callbacks(std::ptr::null_mut()).is_null());
-    }
+    assert_eq!(
+        sasl::memcached_set_sasl_auth_data(std::ptr::null_mut(), a.as_ptr(), a.as_ptr()),
+        ReturnCode::InvalidArguments
+    );
+    assert_eq!(
+        sasl::memcached_set_sasl_auth_data(h.0, std::ptr::null(), a.as_ptr()),
+        ReturnCode::InvalidArguments
+    );
+    assert_eq!(
+        sasl::memcached_set_sasl_auth_data(h.0, a.as_ptr(), std::ptr::null()),
+        ReturnCode::InvalidArguments
+    );
+    assert_eq!(
+        sasl::memcached_destroy_sasl_auth_data(std::ptr::null_mut()),
+        ReturnCode::InvalidArguments
+    );
+    assert_eq!(
+        sasl::memcached_destroy_sasl_auth_data(h.0),
+        ReturnCode::Success
+    );
+    assert!(sasl::memcached_get_sasl_callbacks(std::ptr::null_mut()).is_null());
+
     assert!(h.callbacks().is_null());
     assert_eq!(h.behavior_get(BINARY_PROTOCOL), 0);
 }
@@ -465,7 +449,7 @@ fn auth_data_turns_binary_on_and_shows_as_cyrus_callbacks() {
     assert_eq!(h.set_auth("bob", "x"), ReturnCode::Success);
     // SAFETY: a live handle.
     assert_eq!(
-        unsafe { sasl::memcached_destroy_sasl_auth_data(h.0) },
+        sasl::memcached_destroy_sasl_auth_data(h.0),
         ReturnCode::Success
     );
     assert!(h.callbacks().is_null());
@@ -608,8 +592,7 @@ fn unix_socket_connections_authenticate_too() {
     };
     let h = Handle::new();
     let p = CString::new(path.to_str().unwrap()).unwrap();
-    // SAFETY: a live handle and a C string.
-    let rc = unsafe { server::memcached_server_add_unix_socket(h.0, p.as_ptr()) };
+    let rc = server::memcached_server_add_unix_socket(h.0, p.as_ptr());
     assert_eq!(rc, ReturnCode::Success);
     assert_eq!(h.set_auth(USER, PASSWORD), ReturnCode::Success);
     h.round_trip("u", "unix")
@@ -699,8 +682,7 @@ fn caller_callbacks_are_read_at_every_connect() {
     *CB_PASSWORD.lock().unwrap() = PASSWORD.into();
     let h = Handle::tcp(srv.port());
     h.behavior(BINARY_PROTOCOL, 1);
-    // SAFETY: a live handle; the array outlives every use below.
-    unsafe { sasl::memcached_set_sasl_callbacks(h.0, array.as_ptr()) };
+    sasl::memcached_set_sasl_callbacks(h.0, array.as_ptr());
     assert_eq!(h.callbacks().cast_const(), array.as_ptr());
     h.round_trip("cb", "callbacks")
         .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
@@ -728,7 +710,7 @@ fn caller_callbacks_are_read_at_every_connect() {
 
     // SAFETY: a live handle.
     assert_eq!(
-        unsafe { sasl::memcached_destroy_sasl_auth_data(h.0) },
+        sasl::memcached_destroy_sasl_auth_data(h.0),
         ReturnCode::Success
     );
     assert!(h.callbacks().is_null());

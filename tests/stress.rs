@@ -102,14 +102,12 @@ fn stress(binary: bool) {
     let master = new_handle(&servers, binary);
     let clones: Vec<Memc> = (0..THREADS)
         .map(|_| {
-            // SAFETY: `master` is a live handle used only by this thread now.
-            let c = unsafe { handle::memcached_clone(std::ptr::null_mut(), master.0) };
+            let c = handle::memcached_clone(std::ptr::null_mut(), master.0);
             assert!(!c.is_null(), "memcached_clone failed");
             Memc(c)
         })
         .collect();
-    // SAFETY: `master` is a live handle; from now on only the pool uses it.
-    let p = unsafe { pool::memcached_pool_create(master.0, 4, POOL_MAX) };
+    let p = pool::memcached_pool_create(master.0, 4, POOL_MAX);
     assert!(!p.is_null(), "memcached_pool_create failed");
     let shared = Pool(p);
 
@@ -153,16 +151,12 @@ fn stress(binary: bool) {
     let pooled: usize = finished.iter().map(|w| w.pooled).sum();
 
     for w in finished {
-        // SAFETY: the thread is joined; nobody else uses its clone.
-        unsafe { handle::memcached_free(w.own.0) };
+        handle::memcached_free(w.own.0);
     }
-    // SAFETY: every thread was joined and pushed its pooled handles back.
-    let back = unsafe { pool::memcached_pool_destroy(shared.0) };
+    let back = pool::memcached_pool_destroy(shared.0);
     assert_eq!(back, master.0, "memcached_pool_destroy returns the master");
-    // SAFETY: the pool is gone; the master is ours again.
-    unsafe { handle::memcached_free(master.0) };
-    // SAFETY: a live handle of this thread.
-    unsafe { handle::memcached_free(checker.0) };
+    handle::memcached_free(master.0);
+    handle::memcached_free(checker.0);
     drop(servers);
 
     eprintln!(
@@ -177,13 +171,11 @@ fn stress(binary: bool) {
 
 /// A handle on `servers` speaking the given protocol.
 fn new_handle(servers: &[Memcached], binary: bool) -> Memc {
-    // SAFETY: NULL asks the library to allocate the handle.
-    let m = unsafe { handle::memcached_create(std::ptr::null_mut()) };
+    let m = handle::memcached_create(std::ptr::null_mut());
     assert!(!m.is_null(), "memcached_create failed");
     let host = CString::new("127.0.0.1").expect("no NUL");
     for s in servers {
-        // SAFETY: a live handle and a NUL-terminated host name.
-        let rc = unsafe { server::memcached_server_add(m, host.as_ptr(), s.port) };
+        let rc = server::memcached_server_add(m, host.as_ptr(), s.port);
         assert_eq!(rc, ReturnCode::Success, "memcached_server_add");
     }
     for (flag, data) in [
@@ -191,8 +183,7 @@ fn new_handle(servers: &[Memcached], binary: bool) -> Memc {
         (id::POLL_TIMEOUT, 5_000),
         (id::CONNECT_TIMEOUT, 5_000),
     ] {
-        // SAFETY: a live handle.
-        let rc = unsafe { behavior::memcached_behavior_set(m, flag, data) };
+        let rc = behavior::memcached_behavior_set(m, flag, data);
         assert_eq!(rc, ReturnCode::Success, "behavior {flag}");
     }
     Memc(m)
@@ -331,8 +322,7 @@ impl Worker {
             self.step()
                 .map_err(|e| format!("command {step} (protocol {}): {e}", self.proto))?;
             if self.thread == 0 && step.is_multiple_of(1000) {
-                // SAFETY: the pool outlives every thread; it locks itself.
-                let rc = unsafe {
+                let rc = {
                     pool::memcached_pool_behavior_set(
                         self.pool.0,
                         id::POLL_TIMEOUT,
@@ -463,8 +453,7 @@ impl Worker {
 
     fn pop(&mut self) -> Result<Memc, String> {
         let mut rc = ReturnCode::MaximumReturn;
-        // SAFETY: the pool outlives every thread; `rc` is writable.
-        let m = unsafe { pool::memcached_pool_pop(self.pool.0, true, &mut rc) };
+        let m = pool::memcached_pool_pop(self.pool.0, true, &mut rc);
         if m.is_null() {
             return Err(format!("memcached_pool_pop: NULL ({rc:?})"));
         }
@@ -473,8 +462,7 @@ impl Worker {
     }
 
     fn push(&self, m: Memc) -> Result<(), String> {
-        // SAFETY: `m` came from this pool and is no longer used by us.
-        let rc = unsafe { pool::memcached_pool_push(self.pool.0, m.0) };
+        let rc = pool::memcached_pool_push(self.pool.0, m.0);
         expect_rc(rc, "memcached_pool_push")
     }
 
@@ -518,31 +506,25 @@ fn expect_rc(rc: ReturnCode, what: &str) -> Result<(), String> {
 }
 
 fn set(m: &Memc, key: &[u8], value: &[u8], flags: u32) -> ReturnCode {
-    // SAFETY: a handle used by this thread only; key and value valid for
-    // their lengths.
-    unsafe {
-        storage::memcached_set(
-            m.0,
-            key.as_ptr().cast(),
-            key.len(),
-            value.as_ptr().cast(),
-            value.len(),
-            0,
-            flags,
-        )
-    }
+    storage::memcached_set(
+        m.0,
+        key.as_ptr().cast(),
+        key.len(),
+        value.as_ptr().cast(),
+        value.len(),
+        0,
+        flags,
+    )
 }
 
 fn del(m: &Memc, key: &[u8]) -> ReturnCode {
-    // SAFETY: a handle used by this thread only; the key is valid.
-    unsafe { delete::memcached_delete(m.0, key.as_ptr().cast(), key.len(), 0) }
+    delete::memcached_delete(m.0, key.as_ptr().cast(), key.len(), 0)
 }
 
 fn incr(m: &Memc, key: &[u8]) -> Result<u64, String> {
     let mut value = 0u64;
     // SAFETY: a handle used by this thread only; key valid; `value` writable.
-    let rc =
-        unsafe { auto::memcached_increment(m.0, key.as_ptr().cast(), key.len(), 1, &mut value) };
+    let rc = auto::memcached_increment(m.0, key.as_ptr().cast(), key.len(), 1, &mut value);
     expect_rc(rc, "increment")?;
     Ok(value)
 }
@@ -551,8 +533,7 @@ fn incr(m: &Memc, key: &[u8]) -> Result<u64, String> {
 fn get_value(m: &Memc, key: &[u8]) -> Result<Option<(Vec<u8>, u32)>, String> {
     let (mut len, mut flags) = (0usize, 0u32);
     let mut rc = ReturnCode::MaximumReturn;
-    // SAFETY: a handle used by this thread only; key valid; out-pointers writable.
-    let v = unsafe {
+    let v = {
         get::memcached_get(
             m.0,
             key.as_ptr().cast(),
@@ -588,15 +569,13 @@ fn get_value(m: &Memc, key: &[u8]) -> Result<Option<(Vec<u8>, u32)>, String> {
 fn mget(m: &Memc, keys: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, u32)>, String> {
     let ptrs: Vec<*const c_char> = keys.iter().map(|k| k.as_ptr().cast()).collect();
     let lens: Vec<usize> = keys.iter().map(Vec::len).collect();
-    // SAFETY: a handle used by this thread only; arrays of `keys.len()` keys.
-    let rc = unsafe { get::memcached_mget(m.0, ptrs.as_ptr(), lens.as_ptr(), keys.len()) };
+    let rc = get::memcached_mget(m.0, ptrs.as_ptr(), lens.as_ptr(), keys.len());
     expect_rc(rc, "mget")?;
     let mut found: Vec<(Vec<u8>, u32)> = Vec::new();
     // At most one result per key, then the end.
     for _ in 0..=keys.len() {
         let mut rc = ReturnCode::MaximumReturn;
-        // SAFETY: the handle; NULL asks for a result allocated by the library.
-        let r = unsafe { get::memcached_fetch_result(m.0, std::ptr::null_mut(), &mut rc) };
+        let r = get::memcached_fetch_result(m.0, std::ptr::null_mut(), &mut rc);
         if r.is_null() {
             return match rc {
                 ReturnCode::End | ReturnCode::Notfound => Ok(found),
@@ -619,8 +598,7 @@ fn mget(m: &Memc, keys: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, u32)>, String> {
             };
             (k, v, result::memcached_result_flags(r))
         };
-        // SAFETY: allocated for us by memcached_fetch_result.
-        unsafe { result::memcached_result_free(r) };
+        result::memcached_result_free(r);
         if rc != ReturnCode::Success {
             return Err(format!("fetch_result: a result with {rc:?}"));
         }

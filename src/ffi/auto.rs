@@ -42,36 +42,27 @@ fn arith(
 }
 
 macro_rules! arith_fns {
-    ($plain:ident, $by_key:ident, $init:ident, $init_by_key:ident, $incr:expr) => {
-        ffi_fn! {
+    ($plain:ident / $by_key:ident, $init:ident / $init_by_key:ident, $incr:expr) => {
+        ffi_fn_by_key! {
             /// Increment/decrement a counter.
-            fn $plain(ptr: *mut memcached_st, key: *const c_char, key_length: usize, offset: u32, value: *mut u64)
-                -> memcached_return_t;
-            nonnull(ptr)
-            {
-                arith(ptr, $incr, core::ptr::null(), 0, key, key_length, u64::from(offset), None, value)
-            }
-        }
-        ffi_fn! {
-            /// Increment/decrement a counter on the server of `group_key`.
-            fn $by_key(
+            fn $plain / $by_key(
                 ptr: *mut memcached_st,
-                group_key: *const c_char,
-                group_key_length: usize,
+                [group, group_len],
                 key: *const c_char,
                 key_length: usize,
-                offset: u64,
+                offset: u32,
                 value: *mut u64,
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                arith(ptr, $incr, group_key, group_key_length, key, key_length, offset, None, value)
+                arith(ptr, $incr, group, group_len, key, key_length, u64::from(offset), None, value)
             }
         }
-        ffi_fn! {
+        ffi_fn_by_key! {
             /// Increment/decrement, creating the counter with `initial` (binary protocol).
-            fn $init(
+            fn $init / $init_by_key(
                 ptr: *mut memcached_st,
+                [group, group_len],
                 key: *const c_char,
                 key_length: usize,
                 offset: u64,
@@ -81,46 +72,19 @@ macro_rules! arith_fns {
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                arith(ptr, $incr, core::ptr::null(), 0, key, key_length, offset, Some((initial, expiration)), value)
-
-            }
-        }
-        ffi_fn! {
-            /// `_with_initial` on the server of `group_key`.
-            fn $init_by_key(
-                ptr: *mut memcached_st,
-                group_key: *const c_char,
-                group_key_length: usize,
-                key: *const c_char,
-                key_length: usize,
-                offset: u64,
-                initial: u64,
-                expiration: time_t,
-                value: *mut u64,
-            ) -> memcached_return_t;
-            nonnull(ptr)
-            {
-                arith(
-                    ptr, $incr, group_key, group_key_length, key, key_length, offset,
-                    Some((initial, expiration)), value,
-                )
-
+                arith(ptr, $incr, group, group_len, key, key_length, offset, Some((initial, expiration)), value)
             }
         }
     };
 }
 
 arith_fns!(
-    memcached_increment,
-    memcached_increment_by_key,
-    memcached_increment_with_initial,
-    memcached_increment_with_initial_by_key,
+    memcached_increment / memcached_increment_by_key,
+    memcached_increment_with_initial / memcached_increment_with_initial_by_key,
     true
 );
 arith_fns!(
-    memcached_decrement,
-    memcached_decrement_by_key,
-    memcached_decrement_with_initial,
-    memcached_decrement_with_initial_by_key,
+    memcached_decrement / memcached_decrement_by_key,
+    memcached_decrement_with_initial / memcached_decrement_with_initial_by_key,
     false
 );

@@ -61,78 +61,46 @@ fn run(
     rc
 }
 
-ffi_fn! {
+ffi_fn_by_key! {
     /// `memcached_delete`.
-    fn memcached_delete(ptr: *mut memcached_st, key: *const c_char, key_length: usize, expiration: time_t)
-        -> memcached_return_t;
-    nonnull(ptr)
-    {
-        run(ptr, Op::Delete(expiration), core::ptr::null(), 0, key, key_length)
-    }
-}
-
-ffi_fn! {
-    /// `memcached_delete_by_key`.
-    fn memcached_delete_by_key(
+    fn memcached_delete / memcached_delete_by_key(
         ptr: *mut memcached_st,
-        group_key: *const c_char,
-        group_key_length: usize,
+        [group, group_len],
         key: *const c_char,
         key_length: usize,
         expiration: time_t,
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        run(ptr, Op::Delete(expiration), group_key, group_key_length, key, key_length)
+        run(ptr, Op::Delete(expiration), group, group_len, key, key_length)
     }
 }
 
-ffi_fn! {
+ffi_fn_by_key! {
     /// `memcached_touch`.
-    fn memcached_touch(ptr: *mut memcached_st, key: *const c_char, key_length: usize, expiration: time_t)
-        -> memcached_return_t;
-    nonnull(ptr)
-    {
-        run(ptr, Op::Touch(expiration), core::ptr::null(), 0, key, key_length)
-    }
-}
-
-ffi_fn! {
-    /// `memcached_touch_by_key`.
-    fn memcached_touch_by_key(
+    fn memcached_touch / memcached_touch_by_key(
         ptr: *mut memcached_st,
-        group_key: *const c_char,
-        group_key_length: usize,
+        [group, group_len],
         key: *const c_char,
         key_length: usize,
         expiration: time_t,
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        run(ptr, Op::Touch(expiration), group_key, group_key_length, key, key_length)
+        run(ptr, Op::Touch(expiration), group, group_len, key, key_length)
     }
 }
 
-ffi_fn! {
+ffi_fn_by_key! {
     /// `memcached_exist`: SUCCESS if the key exists, NOTFOUND if not.
-    fn memcached_exist(memc: *mut memcached_st, key: *const c_char, key_length: usize) -> memcached_return_t;
-    nonnull(memc)
-    {
-        run(memc, Op::Exist, core::ptr::null(), 0, key, key_length)
-    }
-}
-
-ffi_fn! {
-    /// `memcached_exist_by_key`.
-    fn memcached_exist_by_key(
+    fn memcached_exist / memcached_exist_by_key(
         memc: *mut memcached_st,
-        group_key: *const c_char,
-        group_key_length: usize,
+        [group, group_len],
         key: *const c_char,
         key_length: usize,
     ) -> memcached_return_t;
     nonnull(memc)
     {
-        run(memc, Op::Exist, group_key, group_key_length, key, key_length)
+        run(memc, Op::Exist, group, group_len, key, key_length)
     }
 }

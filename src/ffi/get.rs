@@ -143,10 +143,11 @@ fn get_failure(
     out
 }
 
-ffi_fn! {
+ffi_fn_by_key! {
     /// `memcached_get`: the value (free() it), NULL on a miss or for an empty value.
-    fn memcached_get(
+    fn memcached_get / memcached_get_by_key(
         ptr: *mut memcached_st,
+        [group, group_len],
         key: *const c_char,
         key_length: usize,
         value_length: *mut usize,
@@ -155,28 +156,11 @@ ffi_fn! {
     ) -> *mut c_char;
     nonnull()
     {
-        get_impl(ptr, core::ptr::null(), 0, key, key_length, value_length, flags, error)
+        get_impl(ptr, group, group_len, key, key_length, value_length, flags, error)
     }
 }
 
-ffi_fn! {
-    /// `memcached_get_by_key`.
-    fn memcached_get_by_key(
-        ptr: *mut memcached_st,
-        group_key: *const c_char,
-        group_key_length: usize,
-        key: *const c_char,
-        key_length: usize,
-        value_length: *mut usize,
-        flags: *mut u32,
-        error: *mut memcached_return_t,
-    ) -> *mut c_char;
-    nonnull()
-    {
-        get_impl(ptr, group_key, group_key_length, key, key_length, value_length, flags, error)
-    }
-}
-
+/// A multi-get (`execute`: for `memcached_mget_execute`, binary only).
 fn mget_impl(
     ptr: *mut memcached_st,
     group: *const c_char,
@@ -184,10 +168,17 @@ fn mget_impl(
     keys: *const *const c_char,
     lens: *const usize,
     n: usize,
+    execute: bool,
 ) -> memcached_return_t {
     let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
+    if execute && !h.client.behaviors.binary_protocol {
+        return h.client.fail(Error::with_message(
+            ReturnCode::NotSupported,
+            "ASCII protocol is not supported for memcached_mget_execute_by_key()",
+        ));
+    }
     let (Some(key_ptrs), Some(key_lens)) = (array(keys, n), array(lens, n)) else {
         return h.client.fail(Error::with_message(
             ReturnCode::InvalidArguments,
@@ -218,29 +209,18 @@ fn mget_impl(
     h.client.finish(r)
 }
 
-ffi_fn! {
+ffi_fn_by_key! {
     /// `memcached_mget`.
-    fn memcached_mget(ptr: *mut memcached_st, keys: *const *const c_char, key_length: *const usize, number_of_keys: usize)
-        -> memcached_return_t;
-    nonnull(ptr)
-    {
-        mget_impl(ptr, core::ptr::null(), 0, keys, key_length, number_of_keys)
-    }
-}
-
-ffi_fn! {
-    /// `memcached_mget_by_key`.
-    fn memcached_mget_by_key(
+    fn memcached_mget / memcached_mget_by_key(
         ptr: *mut memcached_st,
-        group_key: *const c_char,
-        group_key_length: usize,
+        [group, group_len],
         keys: *const *const c_char,
         key_length: *const usize,
         number_of_keys: usize,
     ) -> memcached_return_t;
     nonnull(ptr)
     {
-        mget_impl(ptr, group_key, group_key_length, keys, key_length, number_of_keys)
+        mget_impl(ptr, group, group_len, keys, key_length, number_of_keys, false)
     }
 }
 
@@ -487,34 +467,11 @@ ffi_fn! {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn mget_execute_impl(
-    ptr: *mut memcached_st,
-    group: *const c_char,
-    group_len: usize,
-    keys: *const *const c_char,
-    lens: *const usize,
-    n: usize,
-) -> memcached_return_t {
-    let Some(mut h) = handle(ptr) else {
-        return ReturnCode::InvalidArguments;
-    };
-    if !h.client.behaviors.binary_protocol {
-        return h.client.fail(Error::with_message(
-            ReturnCode::NotSupported,
-            "ASCII protocol is not supported for memcached_mget_execute_by_key()",
-        ));
-    }
-    drop(h);
-    // 1.1.4 (observed) only sends the requests here: the callbacks run when
-    // the caller fetches with memcached_fetch_execute.
-    mget_impl(ptr, group, group_len, keys, lens, n)
-}
-
-ffi_fn! {
+ffi_fn_by_key! {
     /// `memcached_mget_execute`: mget (binary only); `memcached_fetch_execute` runs the callbacks.
-    fn memcached_mget_execute(
+    fn memcached_mget_execute / memcached_mget_execute_by_key(
         ptr: *mut memcached_st,
+        [group, group_len],
         keys: *const *const c_char,
         key_length: *const usize,
         number_of_keys: usize,
@@ -524,27 +481,9 @@ ffi_fn! {
     ) -> memcached_return_t;
     nonnull(ptr)
     {
+        // 1.1.4 (observed) only sends the requests here: the callbacks run
+        // when the caller fetches with memcached_fetch_execute.
         let _ = (callback, context, number_of_callbacks);
-        mget_execute_impl(ptr, core::ptr::null(), 0, keys, key_length, number_of_keys)
-    }
-}
-
-ffi_fn! {
-    /// `memcached_mget_execute_by_key`.
-    fn memcached_mget_execute_by_key(
-        ptr: *mut memcached_st,
-        group_key: *const c_char,
-        group_key_length: usize,
-        keys: *const *const c_char,
-        key_length: *const usize,
-        number_of_keys: usize,
-        callback: *mut memcached_execute_fn,
-        context: *mut c_void,
-        number_of_callbacks: u32,
-    ) -> memcached_return_t;
-    nonnull(ptr)
-    {
-        let _ = (callback, context, number_of_callbacks);
-        mget_execute_impl(ptr, group_key, group_key_length, keys, key_length, number_of_keys)
+        mget_impl(ptr, group, group_len, keys, key_length, number_of_keys, true)
     }
 }

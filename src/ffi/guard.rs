@@ -102,7 +102,7 @@ macro_rules! ffi_fn {
         $(#[$attr])*
         #[allow(clippy::missing_safety_doc)]
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name( $($arg : $ty),* ) -> $ret {
+        pub extern "C" fn $name( $($arg : $ty),* ) -> $ret {
             $(
                 if $nn.is_null() {
                     return <$ret as $crate::ffi::guard::FfiReturn>::on_null();
@@ -120,13 +120,56 @@ macro_rules! ffi_fn {
         $(#[$attr])*
         #[allow(clippy::missing_safety_doc)]
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name( $($arg : $ty),* ) {
+        pub extern "C" fn $name( $($arg : $ty),* ) {
             $(
                 if $nn.is_null() {
                     return;
                 }
             )*
             $crate::ffi::guard::catch(move || { $body })
+        }
+    };
+}
+
+/// Define an export and its `_by_key` twin, which takes a master key
+/// (`group_key`, `group_key_length`) choosing the server right after the
+/// handle. The body sees the master key as `$group`/`$group_len`: NULL and
+/// 0 in the plain export.
+///
+/// ```ignore
+/// ffi_fn_by_key! {
+///     /// docs
+///     fn memcached_foo / memcached_foo_by_key(ptr: *mut memcached_st, [group, group_len], key: *const c_char)
+///         -> memcached_return_t;
+///     nonnull(ptr)
+///     { ... body ... }
+/// }
+/// ```
+macro_rules! ffi_fn_by_key {
+    (
+        $(#[$attr:meta])*
+        fn $name:ident / $by_key:ident (
+            $ptr:ident : $pty:ty, [$group:ident, $group_len:ident] $(, $arg:ident : $ty:ty)* $(,)?
+        ) -> $ret:ty;
+        nonnull( $($nn:ident),* )
+        $body:block
+    ) => {
+        ffi_fn! {
+            $(#[$attr])*
+            fn $name($ptr: $pty $(, $arg: $ty)*) -> $ret;
+            nonnull($($nn),*)
+            {
+                let ($group, $group_len): (*const core::ffi::c_char, usize) = (core::ptr::null(), 0);
+                $body
+            }
+        }
+        ffi_fn! {
+            $(#[$attr])*
+            ///
+            /// The `_by_key` form: `group_key` chooses the server.
+            fn $by_key($ptr: $pty, $group: *const core::ffi::c_char, $group_len: usize $(, $arg: $ty)*) -> $ret;
+            nonnull($($nn),*)
+            $body
         }
     };
 }

@@ -32,7 +32,7 @@ use crate::core::distribution::distribution_name;
 use crate::core::encoding::EncodingKey;
 use crate::core::error::{Error, ReturnCode};
 use crate::core::hash::{self, HashAlgorithm, HashSetting, KeyHasher, algorithm_name, digest};
-use crate::ffi::guard::{RawCtx, bytes, c_ref};
+use crate::ffi::guard::{RawCtx, bytes, bytes_mut, c_mut, c_ref};
 use crate::ffi::handle::{HandleRef, handle, sync_mirror};
 use crate::ffi::memcached::static_cstr;
 use crate::ffi::types::*;
@@ -277,34 +277,39 @@ pub fn kit_release(kit: &mut hashkit_st) {
 
 // ----- hashkit_* ------------------------------------------------------------
 
+/// `hashkit_create`: initialise caller storage, or calloc a kit.
+fn kit_create(ptr: *mut hashkit_st) -> *mut hashkit_st {
+    let (p, allocated) = if ptr.is_null() {
+        // SAFETY: libc calloc, checked below.
+        let p = unsafe { libc::calloc(1, core::mem::size_of::<hashkit_st>()) }.cast::<hashkit_st>();
+        if p.is_null() {
+            return p;
+        }
+        (p, true)
+    } else {
+        (ptr, false)
+    };
+    // Caller storage of sizeof(hashkit_st): every field is plain data, so
+    // whatever it holds is a value to overwrite.
+    let Some(kit) = c_mut(p) else { return p };
+    if allocated {
+        kit.options |= 1;
+    } else {
+        kit.options &= !1;
+    }
+    kit.base_hash = default_slot();
+    kit.distribution_hash = default_slot();
+    kit.flags |= 1;
+    kit._key = core::ptr::null_mut();
+    p
+}
+
 ffi_fn! {
     /// `hashkit_create`: initialise caller storage, or calloc a kit.
     fn hashkit_create(ptr: *mut hashkit_st) -> *mut hashkit_st;
     nonnull()
     {
-        let (p, allocated) = if ptr.is_null() {
-            // SAFETY: libc calloc, checked below.
-            let p = unsafe { libc::calloc(1, core::mem::size_of::<hashkit_st>()) }.cast::<hashkit_st>();
-            if p.is_null() {
-                return p;
-            }
-            (p, true)
-        } else {
-            (ptr, false)
-        };
-        // SAFETY: `p` is writable storage of sizeof(hashkit_st); every field
-        // is plain data, so any bytes are a valid value to overwrite.
-        let kit = unsafe { &mut *p };
-        if allocated {
-            kit.options |= 1;
-        } else {
-            kit.options &= !1;
-        }
-        kit.base_hash = default_slot();
-        kit.distribution_hash = default_slot();
-        kit.flags |= 1;
-        kit._key = core::ptr::null_mut();
-        p
+        kit_create(ptr)
     }
 }
 
@@ -314,14 +319,10 @@ ffi_fn! {
     fn hashkit_clone(dst: *mut hashkit_st, src: *const hashkit_st) -> *mut hashkit_st;
     nonnull()
     {
-        // SAFETY: NULL or writable storage, as for hashkit_create.
-        let p = unsafe { hashkit_create(dst) };
-        if p.is_null() || src.is_null() {
-            return p;
+        let p = kit_create(dst);
+        if let (Some(d), Some(s)) = (c_mut(p), c_ref(src)) {
+            kit_copy(d, s);
         }
-        // SAFETY: `p` was just initialised; `src` is a valid kit per the caller.
-        let (d, s) = unsafe { (&mut *p, &*src) };
-        kit_copy(d, s);
         p
     }
 }
@@ -331,8 +332,7 @@ ffi_fn! {
     fn hashkit_free(ptr: *mut hashkit_st);
     nonnull(ptr)
     {
-        // SAFETY: a valid kit per the caller.
-        let kit = unsafe { &mut *ptr };
+        let Some(kit) = c_mut(ptr) else { return };
         kit_release(kit);
         if kit.options & 1 != 0 {
             // SAFETY: allocated by hashkit_create with libc calloc.
@@ -346,8 +346,7 @@ ffi_fn! {
     fn hashkit_compare(first: *const hashkit_st, second: *const hashkit_st) -> bool;
     nonnull(first, second)
     {
-        // SAFETY: valid kits per the caller.
-        let (a, b) = unsafe { (&*first, &*second) };
+        let (Some(a), Some(b)) = (c_ref(first), c_ref(second)) else { return false };
         let same = |x: &hashkit_function_st, y: &hashkit_function_st| {
             x.function.map(|f| f as usize) == y.function.map(|f| f as usize) && x.context == y.context
         };
@@ -362,11 +361,7 @@ ffi_fn! {
     fn hashkit_set_function(ptr: *mut hashkit_st, alg: hashkit_hash_algorithm_t) -> hashkit_return_t;
     nonnull()
     {
-        if ptr.is_null() {
-            return HASHKIT_INVALID_ARGUMENT;
-        }
-        // SAFETY: a valid kit per the caller.
-        set_slot(unsafe { &mut (*ptr).base_hash }, alg)
+        c_mut(ptr).map_or(HASHKIT_INVALID_ARGUMENT, |k| set_slot(&mut k.base_hash, alg))
     }
 }
 
@@ -375,11 +370,7 @@ ffi_fn! {
     fn hashkit_set_distribution_function(ptr: *mut hashkit_st, alg: hashkit_hash_algorithm_t) -> hashkit_return_t;
     nonnull()
     {
-        if ptr.is_null() {
-            return HASHKIT_INVALID_ARGUMENT;
-        }
-        // SAFETY: a valid kit per the caller.
-        set_slot(unsafe { &mut (*ptr).distribution_hash }, alg)
+        c_mut(ptr).map_or(HASHKIT_INVALID_ARGUMENT, |k| set_slot(&mut k.distribution_hash, alg))
     }
 }
 
@@ -402,11 +393,7 @@ ffi_fn! {
     fn hashkit_set_custom_function(ptr: *mut hashkit_st, f: hashkit_hash_fn, ctx: *mut c_void) -> hashkit_return_t;
     nonnull()
     {
-        if ptr.is_null() {
-            return HASHKIT_INVALID_ARGUMENT;
-        }
-        // SAFETY: a valid kit per the caller.
-        set_custom(unsafe { &mut (*ptr).base_hash }, f, ctx)
+        c_mut(ptr).map_or(HASHKIT_INVALID_ARGUMENT, |k| set_custom(&mut k.base_hash, f, ctx))
     }
 }
 
@@ -419,11 +406,7 @@ ffi_fn! {
     ) -> hashkit_return_t;
     nonnull()
     {
-        if ptr.is_null() {
-            return HASHKIT_INVALID_ARGUMENT;
-        }
-        // SAFETY: a valid kit per the caller.
-        set_custom(unsafe { &mut (*ptr).distribution_hash }, f, ctx)
+        c_mut(ptr).map_or(HASHKIT_INVALID_ARGUMENT, |k| set_custom(&mut k.distribution_hash, f, ctx))
     }
 }
 
@@ -432,8 +415,7 @@ ffi_fn! {
     fn hashkit_get_function(ptr: *const hashkit_st) -> hashkit_hash_algorithm_t;
     nonnull(ptr)
     {
-        // SAFETY: a valid kit per the caller.
-        algorithm_of(unsafe { (*ptr).base_hash.function }) as u32
+        c_ref(ptr).map_or(HashAlgorithm::Default, |k| algorithm_of(k.base_hash.function)) as u32
     }
 }
 
@@ -442,8 +424,7 @@ ffi_fn! {
     fn hashkit_get_distribution_function(ptr: *const hashkit_st) -> hashkit_hash_algorithm_t;
     nonnull(ptr)
     {
-        // SAFETY: a valid kit per the caller.
-        algorithm_of(unsafe { (*ptr).distribution_hash.function }) as u32
+        c_ref(ptr).map_or(HashAlgorithm::Default, |k| algorithm_of(k.distribution_hash.function)) as u32
     }
 }
 
@@ -453,13 +434,7 @@ ffi_fn! {
     fn hashkit_digest(ptr: *const hashkit_st, key: *const c_char, len: usize) -> u32;
     nonnull(ptr)
     {
-        // SAFETY: a valid kit per the caller.
-        let slot = unsafe { (*ptr).base_hash };
-        match slot.function {
-            // SAFETY: an installed hash function, called as libhashkit does.
-            Some(f) => unsafe { f(key, len, slot.context) },
-            None => 0,
-        }
+        c_ref(ptr).map_or(0, |k| hasher_of(&k.base_hash).hash(bytes(key, len).unwrap_or_default()))
     }
 }
 
@@ -486,8 +461,7 @@ ffi_fn! {
     nonnull(ptr)
     {
         let k = if key.is_null() { None } else { bytes(key, len) };
-        // SAFETY: a valid kit per the caller.
-        kit_set_key(unsafe { &mut *ptr }, k)
+        c_mut(ptr).is_some_and(|kit| kit_set_key(kit, k))
     }
 }
 
@@ -497,8 +471,7 @@ ffi_fn! {
     nonnull(ptr)
     {
         let Some(data) = bytes(source, len) else { return core::ptr::null_mut() };
-        // SAFETY: a valid kit per the caller.
-        kit_encrypt(unsafe { &*ptr }, data).map_or(core::ptr::null_mut(), new_string)
+        c_ref(ptr).and_then(|kit| kit_encrypt(kit, data)).map_or(core::ptr::null_mut(), new_string)
     }
 }
 
@@ -508,8 +481,7 @@ ffi_fn! {
     nonnull(ptr)
     {
         let Some(data) = bytes(source, len) else { return core::ptr::null_mut() };
-        // SAFETY: a valid kit per the caller.
-        kit_decrypt(unsafe { &*ptr }, data).map_or(core::ptr::null_mut(), new_string)
+        c_ref(ptr).and_then(|kit| kit_decrypt(kit, data)).map_or(core::ptr::null_mut(), new_string)
     }
 }
 
@@ -578,9 +550,9 @@ ffi_fn! {
     nonnull(result)
     {
         let Some(k) = bytes(key.cast(), len) else { return };
-        let d = hash::md5_signature(k);
-        // SAFETY: `result` has room for 16 bytes per the API.
-        unsafe { core::ptr::copy_nonoverlapping(d.as_ptr(), result, 16) };
+        if let Some(out) = bytes_mut(result.cast(), 16) {
+            out.copy_from_slice(&hash::md5_signature(k));
+        }
     }
 }
 

@@ -384,29 +384,24 @@ pub fn last_message(ptr: *const memcached_st) -> *const c_char {
     h.last_message.as_ptr()
 }
 
-ffi_fn! {
-    /// `memcached_last_error_message`.
-    fn memcached_last_error_message(ptr: *const memcached_st) -> *const c_char;
-    nonnull()
-    {
-        if ptr.is_null() {
-            return c"the memcached_st is NULL".as_ptr();
+/// `memcached_last_error_message` and `memcached_error` (the same text).
+macro_rules! error_message_fns {
+    ($($name:ident),*) => {$(
+        ffi_fn! {
+            #[doc = concat!("`", stringify!($name), "`: the handle's last error message.")]
+            fn $name(ptr: *const memcached_st) -> *const c_char;
+            nonnull()
+            {
+                if ptr.is_null() {
+                    return c"the memcached_st is NULL".as_ptr();
+                }
+                last_message(ptr)
+            }
         }
-        last_message(ptr)
-    }
+    )*};
 }
 
-ffi_fn! {
-    /// `memcached_error`: the same text as `memcached_last_error_message`.
-    fn memcached_error(ptr: *const memcached_st) -> *const c_char;
-    nonnull()
-    {
-        if ptr.is_null() {
-            return c"the memcached_st is NULL".as_ptr();
-        }
-        last_message(ptr)
-    }
-}
+error_message_fns!(memcached_last_error_message, memcached_error);
 
 ffi_fn! {
     /// `memcached_error_print`: write the last error to stderr.

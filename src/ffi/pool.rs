@@ -46,14 +46,12 @@ impl Members for Clones {
     fn make(&mut self) -> Option<Memc> {
         // SAFETY: the master is a handle (or NULL, which clones a fresh
         // handle); the pool's mutex (held by our caller) serialises it.
-        let c =
-            unsafe { crate::ffi::memcached::memcached_clone(core::ptr::null_mut(), self.master.0) };
+        let c = crate::ffi::memcached::memcached_clone(core::ptr::null_mut(), self.master.0);
         (!c.is_null()).then_some(Memc(c))
     }
 
     fn discard(&mut self, m: Memc) {
-        // SAFETY: a handle owned by the pool and used by no one else.
-        unsafe { crate::ffi::memcached::memcached_free(m.0) };
+        crate::ffi::memcached::memcached_free(m.0);
     }
 
     fn id(m: Memc) -> usize {
@@ -136,15 +134,13 @@ ffi_fn! {
     fn memcached_pool(option_string: *const c_char, option_string_length: usize) -> *mut memcached_pool_st;
     nonnull()
     {
-        // SAFETY: forwarding the caller's arguments.
-        let memc = unsafe { crate::ffi::config::memcached(option_string, option_string_length) };
+        let memc = crate::ffi::config::memcached(option_string, option_string_length);
         let Some(h) = handle(memc) else { return core::ptr::null_mut() };
         let size = h.client.pool_size;
         drop(h);
         let pool = create(memc, size.min, size.max, true);
         if pool.is_null() {
-            // SAFETY: the handle made above, used by no one else.
-            unsafe { crate::ffi::memcached::memcached_free(memc) };
+            crate::ffi::memcached::memcached_free(memc);
         }
         pool
     }
@@ -162,8 +158,7 @@ ffi_fn! {
         let p = unsafe { Box::from_raw(pool) };
         let clones = p.0.destroy();
         if clones.owns_master {
-            // SAFETY: the master the pool made in memcached_pool().
-            unsafe { crate::ffi::memcached::memcached_free(clones.master.0) };
+            crate::ffi::memcached::memcached_free(clones.master.0);
             core::ptr::null_mut()
         } else {
             clones.master.0
@@ -234,8 +229,7 @@ ffi_fn! {
         let mut rc = ReturnCode::Success;
         p.0.reconfigure(|clones, member| {
             let m = member.map_or(clones.master, |m| m);
-            // SAFETY: the master or an idle clone, serialised by the pool's mutex.
-            let r = unsafe { crate::ffi::behavior::memcached_behavior_set(m.0, flag, data) };
+            let r = crate::ffi::behavior::memcached_behavior_set(m.0, flag, data);
             if member.is_none() {
                 rc = r;
             }
@@ -252,8 +246,7 @@ ffi_fn! {
     {
         // SAFETY: a live pool.
         let p = unsafe { &*pool };
-        // SAFETY: the master is a handle; the mutex serialises its use.
-        let v = p.0.with_members(|clones| unsafe {
+        let v = p.0.with_members(|clones| {
             crate::ffi::behavior::memcached_behavior_get(clones.master.0, flag)
         });
         // SAFETY: `value` is writable per the caller.

@@ -861,32 +861,25 @@ ffi_fn! {
     }
 }
 
-ffi_fn! {
-    /// `memcached_server_major_version` (255 when unknown).
-    fn memcached_server_major_version(ptr: *const memcached_instance_st) -> u8;
-    nonnull()
-    {
-        with_instance(ptr, |s, _| s.version.0).unwrap_or(u8::MAX)
-    }
+/// The version accessors (255 when unknown).
+macro_rules! version_fns {
+    ($($name:ident => $part:tt),*) => {$(
+        ffi_fn! {
+            #[doc = concat!("`", stringify!($name), "` (255 when unknown).")]
+            fn $name(ptr: *const memcached_instance_st) -> u8;
+            nonnull()
+            {
+                with_instance(ptr, |s, _| s.version.$part).unwrap_or(u8::MAX)
+            }
+        }
+    )*};
 }
 
-ffi_fn! {
-    /// `memcached_server_minor_version` (255 when unknown).
-    fn memcached_server_minor_version(ptr: *const memcached_instance_st) -> u8;
-    nonnull()
-    {
-        with_instance(ptr, |s, _| s.version.1).unwrap_or(u8::MAX)
-    }
-}
-
-ffi_fn! {
-    /// `memcached_server_micro_version` (255 when unknown).
-    fn memcached_server_micro_version(ptr: *const memcached_instance_st) -> u8;
-    nonnull()
-    {
-        with_instance(ptr, |s, _| s.version.2).unwrap_or(u8::MAX)
-    }
-}
+version_fns!(
+    memcached_server_major_version => 0,
+    memcached_server_minor_version => 1,
+    memcached_server_micro_version => 2
+);
 
 ffi_fn! {
     /// `memcached_server_response_count`: replies still owed (1 while an

@@ -33,7 +33,7 @@ use crate::core::client::servers::NI_MAXHOST;
 use crate::core::cnum::{strtoll, strtoul};
 use crate::core::error::{Error, ReturnCode};
 use crate::core::server_list::{DEFAULT_PORT, ServerKind};
-use crate::ffi::guard::{cstr, put};
+use crate::ffi::guard::{array, c_ref, cstr, put};
 use crate::ffi::handle::{Allocators, handle};
 use crate::ffi::types::*;
 
@@ -434,7 +434,7 @@ ffi_fn! {
     ) -> *mut c_char;
     nonnull()
     {
-        let (Some(st), Some(k)) = (unsafe { memc_stat.as_ref() }, cstr(key)) else {
+        let (Some(st), Some(k)) = (c_ref(memc_stat), cstr(key)) else {
             put(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
@@ -469,9 +469,8 @@ ffi_fn! {
     nonnull(memc_stat)
     {
         let _ = ptr;
-        // SAFETY: an array from `memcached_stat`; element 0 names its handle.
-        unsafe {
-            let root = (*memc_stat).root;
+        // Element 0 of an array from `memcached_stat` names its handle.
+        if let Some(root) = c_ref(memc_stat).map(|st| st.root) {
             free_with_root(root, memc_stat.cast());
         }
     }
@@ -566,9 +565,9 @@ ffi_fn! {
             put(error, ReturnCode::MemoryAllocationFailure);
             return result;
         }
-        // SAFETY: the caller passes the array of `memcached_stat` for this
-        // handle, one element per server.
-        let stats = unsafe { core::slice::from_raw_parts(memc_stat, n) };
+        // The caller passes the array of `memcached_stat` for this handle,
+        // one element per server.
+        let stats = array(memc_stat.cast_const(), n).unwrap_or_default();
         let mut a = analyze(stats);
         a.root = memc;
         // SAFETY: `result` has room for one element.
@@ -582,9 +581,8 @@ ffi_fn! {
     fn memcached_analyze_free(ptr: *mut memcached_analysis_st);
     nonnull(ptr)
     {
-        // SAFETY: from `memcached_analyze`; `root` names its handle.
-        unsafe {
-            let root = (*ptr).root;
+        // The result of `memcached_analyze` names its handle.
+        if let Some(root) = c_ref(ptr).map(|a| a.root) {
             free_with_root(root, ptr.cast());
         }
     }

@@ -65,102 +65,43 @@ pub fn store(
 }
 
 macro_rules! storage_fn {
-    ($name:ident, $by_key:ident, $mode:expr) => {
-        ffi_fn! {
+    (@cas) => { 0 };
+    (@cas $cas:ident) => { $cas };
+    ($name:ident / $by_key:ident, $mode:expr $(, $cas:ident)?) => {
+        ffi_fn_by_key! {
             /// Storage command (see `memcached_set(3)`).
-            fn $name(
+            fn $name / $by_key(
                 ptr: *mut memcached_st,
+                [group, group_len],
                 key: *const c_char,
                 key_length: usize,
                 value: *const c_char,
                 value_length: usize,
                 expiration: time_t,
-                flags: u32,
+                flags: u32
+                $(, $cas: u64)?
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                store(ptr, $mode, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, 0)
-
-            }
-        }
-        ffi_fn! {
-            /// Storage command with a master key choosing the server.
-            fn $by_key(
-                ptr: *mut memcached_st,
-                group_key: *const c_char,
-                group_key_length: usize,
-                key: *const c_char,
-                key_length: usize,
-                value: *const c_char,
-                value_length: usize,
-                expiration: time_t,
-                flags: u32,
-            ) -> memcached_return_t;
-            nonnull(ptr)
-            {
-                store(
-                    ptr, $mode, group_key, group_key_length, key, key_length, value, value_length,
-                    expiration, flags, 0,
-                )
-
+                let cas = storage_fn!(@cas $($cas)?);
+                store(ptr, $mode, group, group_len, key, key_length, value, value_length, expiration, flags, cas)
             }
         }
     };
 }
 
-storage_fn!(memcached_set, memcached_set_by_key, StoreMode::Set);
-storage_fn!(memcached_add, memcached_add_by_key, StoreMode::Add);
+storage_fn!(memcached_set / memcached_set_by_key, StoreMode::Set);
+storage_fn!(memcached_add / memcached_add_by_key, StoreMode::Add);
 storage_fn!(
-    memcached_replace,
-    memcached_replace_by_key,
+    memcached_replace / memcached_replace_by_key,
     StoreMode::Replace
 );
-storage_fn!(memcached_append, memcached_append_by_key, StoreMode::Append);
 storage_fn!(
-    memcached_prepend,
-    memcached_prepend_by_key,
+    memcached_append / memcached_append_by_key,
+    StoreMode::Append
+);
+storage_fn!(
+    memcached_prepend / memcached_prepend_by_key,
     StoreMode::Prepend
 );
-
-ffi_fn! {
-    /// `memcached_cas`.
-    fn memcached_cas(
-        ptr: *mut memcached_st,
-        key: *const c_char,
-        key_length: usize,
-        value: *const c_char,
-        value_length: usize,
-        expiration: time_t,
-        flags: u32,
-        cas: u64,
-    ) -> memcached_return_t;
-    nonnull(ptr)
-    {
-        store(ptr, StoreMode::Cas, core::ptr::null(), 0, key, key_length, value, value_length, expiration, flags, cas)
-
-    }
-}
-
-ffi_fn! {
-    /// `memcached_cas_by_key`.
-    fn memcached_cas_by_key(
-        ptr: *mut memcached_st,
-        group_key: *const c_char,
-        group_key_length: usize,
-        key: *const c_char,
-        key_length: usize,
-        value: *const c_char,
-        value_length: usize,
-        expiration: time_t,
-        flags: u32,
-        cas: u64,
-    ) -> memcached_return_t;
-    nonnull(ptr)
-    {
-        store(
-            ptr, StoreMode::Cas, group_key, group_key_length, key, key_length, value, value_length,
-            expiration, flags, cas,
-        )
-
-    }
-}
+storage_fn!(memcached_cas / memcached_cas_by_key, StoreMode::Cas, cas);

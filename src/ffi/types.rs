@@ -341,17 +341,21 @@ const _: () = {
     assert!(core::mem::offset_of!(memcached_server_st, hostname) == 136);
 };
 
-// SAFETY: plain `#[repr(C)]` mirrors of 1.1.4's public structs.
-unsafe impl crate::ffi::guard::CStruct for memcached_result_st {}
-// SAFETY: as above.
-unsafe impl crate::ffi::guard::CStruct for memcached_string_st {}
-// SAFETY: as above.
-unsafe impl crate::ffi::guard::CStruct for memcached_stat_st {}
-// SAFETY: as above.
-unsafe impl crate::ffi::guard::CStruct for memcached_analysis_st {}
-// SAFETY: as above.
-unsafe impl crate::ffi::guard::CStruct for memcached_server_st {}
-// SAFETY: as above.
-unsafe impl crate::ffi::guard::CStruct for hashkit_st {}
-// SAFETY: as above.
-unsafe impl crate::ffi::guard::CStruct for sasl_callback_t {}
+/// Mark the plain `#[repr(C)]` mirrors of 1.1.4's public structs.
+macro_rules! c_structs {
+    ($($t:ty),*) => {$(
+        // SAFETY: a plain `#[repr(C)]` mirror of a 1.1.4 struct: integers,
+        // byte arrays, raw pointers and `Option`s of C function pointers.
+        unsafe impl crate::ffi::guard::CStruct for $t {}
+    )*};
+}
+
+c_structs!(
+    memcached_result_st,
+    memcached_string_st,
+    memcached_stat_st,
+    memcached_analysis_st,
+    memcached_server_st,
+    hashkit_st,
+    sasl_callback_t
+);

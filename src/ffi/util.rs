@@ -39,12 +39,9 @@ fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
     if rc != ReturnCode::SomeErrors {
         return rc;
     }
-    // SAFETY: `memc` is a handle.
-    let inst = unsafe { memcached_server_instance_by_position(memc, 0) };
-    // SAFETY: NULL or one of the handle's servers.
-    if !inst.is_null() && !unsafe { memcached_server_error(inst) }.is_null() {
-        // SAFETY: as above.
-        return unsafe { memcached_server_error_return(inst) };
+    let inst = memcached_server_instance_by_position(memc, 0);
+    if !inst.is_null() && !memcached_server_error(inst).is_null() {
+        return memcached_server_error_return(inst);
     }
     rc
 }
@@ -54,11 +51,9 @@ fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
 /// # Safety
 /// `memc` must be a handle; `hostname` NULL or a C string.
 fn version_of(memc: *mut memcached_st, hostname: *const c_char, port: in_port_t) -> ReturnCode {
-    // SAFETY: as documented.
-    let mut rc = unsafe { memcached_server_add(memc, hostname, port) };
+    let mut rc = memcached_server_add(memc, hostname, port);
     if rc.is_success() {
-        // SAFETY: a handle.
-        rc = unsafe { memcached_version(memc) };
+        rc = memcached_version(memc);
     }
     specific_error(memc, rc)
 }
@@ -74,18 +69,15 @@ fn one_shot<T>(
     no_handle: T,
     f: impl FnOnce(*mut memcached_st) -> (T, ReturnCode),
 ) -> T {
-    // SAFETY: NULL asks for a new handle.
-    let memc = unsafe { memcached_create(core::ptr::null_mut()) };
+    let memc = memcached_create(core::ptr::null_mut());
     if memc.is_null() {
         put(ret, ReturnCode::MemoryAllocationFailure);
         return no_handle;
     }
     let (value, rc) = f(memc);
-    // SAFETY: the handle made above; NULL or writable `ret`.
-    unsafe {
-        memcached_free(memc);
-        put(ret, rc);
-    }
+    memcached_free(memc);
+    put(ret, rc);
+
     value
 }
 
@@ -98,8 +90,7 @@ fn with_credentials(
     username: *const c_char,
     password: *const c_char,
 ) -> Result<(), ReturnCode> {
-    // SAFETY: as documented.
-    let rc = unsafe { memcached_set_sasl_auth_data(memc, username, password) };
+    let rc = memcached_set_sasl_auth_data(memc, username, password);
     if rc.is_failed() { Err(rc) } else { Ok(()) }
 }
 
@@ -109,8 +100,7 @@ ffi_fn! {
     nonnull()
     {
         let body = |memc: *mut memcached_st| {
-            // SAFETY: a new handle; the caller's hostname.
-            let mut rc = unsafe { memcached_behavior_set(memc, crate::core::behavior::id::CONNECT_TIMEOUT, 400_000) };
+            let mut rc = memcached_behavior_set(memc, crate::core::behavior::id::CONNECT_TIMEOUT, 400_000);
             if rc.is_success() {
                 rc = version_of(memc, hostname, port);
             }
@@ -132,8 +122,7 @@ ffi_fn! {
     nonnull()
     {
         if username.is_null() {
-            // SAFETY: forwarding the caller's arguments.
-            return unsafe { libmemcached_util_ping(hostname, port, ret) };
+            return libmemcached_util_ping(hostname, port, ret);
         }
         let body = |memc: *mut memcached_st| {
             if let Err(rc) = with_credentials(memc, username, password) {
@@ -156,11 +145,9 @@ fn pid_of(
     port: in_port_t,
 ) -> (libc::pid_t, ReturnCode) {
     let mut pid = -1;
-    // SAFETY: as documented.
-    let mut rc = unsafe { memcached_server_add(memc, hostname, port) };
+    let mut rc = memcached_server_add(memc, hostname, port);
     if rc.is_success() {
-        // SAFETY: a handle; `rc` is writable.
-        let stat = unsafe { memcached_stat(memc, core::ptr::null_mut(), &mut rc) };
+        let stat = memcached_stat(memc, core::ptr::null_mut(), &mut rc);
         // SAFETY: NULL or the array memcached_stat returned.
         let stat_pid = (!stat.is_null()).then(|| unsafe { (*stat).pid });
         match stat_pid {
@@ -168,8 +155,7 @@ fn pid_of(
             _ if rc.is_success() => rc = ReturnCode::UnknownStatKey,
             _ => rc = specific_error(memc, rc),
         }
-        // SAFETY: NULL or the array memcached_stat returned.
-        unsafe { memcached_stat_free(memc, stat) };
+        memcached_stat_free(memc, stat);
     }
     (pid, rc)
 }
@@ -199,8 +185,7 @@ ffi_fn! {
     nonnull()
     {
         if username.is_null() {
-            // SAFETY: forwarding the caller's arguments.
-            return unsafe { libmemcached_util_getpid(hostname, port, ret) };
+            return libmemcached_util_getpid(hostname, port, ret);
         }
         let body = |memc: *mut memcached_st| {
             if let Err(rc) = with_credentials(memc, username, password) {
@@ -218,11 +203,9 @@ ffi_fn! {
     nonnull()
     {
         let body = |memc: *mut memcached_st| {
-            // SAFETY: a new handle; the caller's hostname.
-            let mut rc = unsafe { memcached_server_add(memc, hostname, port) };
+            let mut rc = memcached_server_add(memc, hostname, port);
             if rc.is_success() {
-                // SAFETY: a handle.
-                rc = unsafe { memcached_flush(memc, 0) };
+                rc = memcached_flush(memc, 0);
             }
             (rc.is_success(), rc)
         };
@@ -245,8 +228,7 @@ unsafe extern "C" fn check_server_version(
 ) -> memcached_return_t {
     // SAFETY: the VersionCheck given to memcached_server_cursor below.
     let check = unsafe { &mut *context.cast::<VersionCheck>() };
-    // SAFETY: one of the handle's servers.
-    let (major, minor, micro) = unsafe {
+    let (major, minor, micro) = {
         (
             memcached_server_major_version(instance),
             memcached_server_minor_version(instance),
@@ -269,8 +251,7 @@ ffi_fn! {
     fn libmemcached_util_version_check(memc: *mut memcached_st, major_version: u8, minor_version: u8, micro_version: u8) -> bool;
     nonnull()
     {
-        // SAFETY: a handle (NULL fails inside).
-        if unsafe { memcached_version(memc) }.is_failed() {
+        if memcached_version(memc).is_failed() {
             return false;
         }
         let mut check = VersionCheck {
@@ -278,10 +259,8 @@ ffi_fn! {
             truth: true,
         };
         let callbacks: [memcached_server_fn; 1] = [Some(check_server_version)];
-        // SAFETY: a handle; one callback and a context that outlives the call.
-        unsafe {
-            memcached_server_cursor(memc, callbacks.as_ptr(), (&mut check as *mut VersionCheck).cast(), 1);
-        }
+        memcached_server_cursor(memc, callbacks.as_ptr(), (&mut check as *mut VersionCheck).cast(), 1);
+
         check.truth
     }
 }
