@@ -97,6 +97,8 @@ pub struct Server {
     pub mget_keys: KeyList,
     /// How far replies have advanced through `mget_keys`.
     pub mget_cursor: usize,
+    /// Request id of the last UDP datagram sent, kept across connections.
+    pub udp_request_id: u16,
 }
 
 impl Server {
@@ -124,6 +126,7 @@ impl Server {
             mget_noop: 0,
             mget_keys: KeyList::default(),
             mget_cursor: 0,
+            udp_request_id: 0,
         }
     }
 
@@ -161,7 +164,9 @@ impl Server {
 
     /// Drop the connection (nothing sent).
     pub fn close(&mut self) {
-        self.conn = None;
+        if let Some(conn) = self.conn.take() {
+            self.udp_request_id = conn.udp_request_id();
+        }
         self.mget_pending = false;
         if self.state == ServerState::Connected {
             self.state = ServerState::New;
