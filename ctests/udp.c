@@ -7,7 +7,7 @@
  *    count), the request id rolling over after 1,023 as in 1.1.4 (1,030
  *    sets on one handle), and what quit and free send (nothing).
  * 2. Against a real memcached with UDP on (`-U`, same port number as TCP):
- *    1,025 sets, a quit, 1,025 deletes of every other key, a quit, free;
+ *    1,025 sets and one of 5,000 bytes (one datagram, as in 1.1.4), a quit, 1,025 deletes of every other key, a quit, free;
  *    values set over UDP are read back over TCP. Each quit and the free are
  *    timed ('#' lines: printed, neither compared nor asserted).
  *
@@ -154,6 +154,12 @@ static void real_server(int binary, in_port_t port)
             settle(tcp, key, 1);
     }
     printf("  sets: %d failed\n", failed);
+    /* Larger than 1,400 bytes: still one datagram (memcslap's values). */
+    static char big[5000];
+    memset(big, 'b', sizeof big);
+    printf("  set of %zu bytes: %d\n", sizeof big,
+           (int)memcached_set(m, "udp-big", 7, big, sizeof big, 0, 0));
+    settle(tcp, "udp-big", 1);
     double t = now_ms();
     memcached_quit(m);
     printf("# quit after %d sets: %.3f ms\n", KEYS, now_ms() - t);
@@ -197,6 +203,14 @@ static void real_server(int binary, in_port_t port)
         }
         free(v);
     }
+    size_t len;
+    uint32_t flags;
+    memcached_return_t rc;
+    char *v = memcached_get(tcp, "udp-big", 7, &len, &flags, &rc);
+    printf("  udp-big over TCP: %d, %zu bytes%s\n", (int)rc, v ? len : 0,
+           v && len == sizeof big && memcmp(v, big, len) == 0 ? ", same" : "");
+    EXPECT(v != NULL && len == sizeof big);
+    free(v);
     printf("  read back over TCP: %d right, %d wrong\n", right, wrong);
     EXPECT(wrong == 0);
     memcached_free(tcp);

@@ -106,8 +106,10 @@ pub enum Target<'a> {
 /// memcached's UDP frame header: request id, sequence, datagram count,
 /// reserved (all big-endian u16).
 const UDP_HEADER_LEN: usize = 8;
-/// Largest datagram 1.1.4 sends (header included).
-pub const MAX_UDP_DATAGRAM: usize = 1400;
+/// Largest datagram (header included): the most a UDP datagram over IPv4
+/// carries. 1.1.4 sends requests of any size in one datagram and fails with
+/// WRITE_FAILURE only when the kernel refuses it (EMSGSIZE).
+pub const MAX_UDP_DATAGRAM: usize = 65_507;
 /// UDP request ids count 1, 2, … 1023, 0, 1, … as in 1.1.4 (whose upper six
 /// bits would hold a thread id, always 0).
 const UDP_REQUEST_IDS: u16 = 1024;
