@@ -108,7 +108,8 @@ clean:
 
 # make bench: build, then benches/bench.py runs Debian's libmemcached 1.1.4
 # and ours side by side and writes docs/bench.md (see docs/bench.md for the
-# method; about 4 minutes, at most 15). BENCH_ARGS passes options, e.g.
+# method; about 4 minutes, at most 15); tls_bench.py and udp_bench.py
+# (Debian's memccp/memcslap --udp over both libraries) append their sections. BENCH_ARGS passes options, e.g.
 # BENCH_ARGS="--rounds 31 --seconds 0.2" or BENCH_ARGS="--workloads get32-ascii".
 BENCH_PYTHON ?= /usr/bin/python3
 .PHONY: bench
@@ -116,6 +117,7 @@ bench: lib
 	timeout 900 $(BENCH_PYTHON) benches/bench.py --ours $(BUILD_LIB) \
 	    --command "make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" $(BENCH_ARGS)
 	timeout 300 $(BENCH_PYTHON) benches/tls_bench.py
+	timeout 300 $(BENCH_PYTHON) benches/udp_bench.py
 
 # The differential sequence tester (tests/sequences/README.md). `make test`
 # runs it through cargo test (tests/sequences.rs); these run it over build/lib.

@@ -36,6 +36,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def write_section(mark, text):
+    """Put `text` into docs/bench.md in place of the section headed `mark`
+    (up to the next `## ` heading), or at its end."""
+    path = os.path.join(REPO, "docs", "bench.md")
+    doc = open(path).read() if os.path.exists(path) else ""
+    if mark in doc:
+        start = doc.index(mark)
+        nxt = doc.find("\n## ", start + len(mark))
+        doc = doc[:start] + (doc[nxt + 1:] if nxt >= 0 else "")
+    with open(path, "w") as f:
+        f.write(doc.rstrip() + "\n\n" + text)
+
+
 def make_pki(d):
     def ossl(*args):
         subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
@@ -132,12 +145,7 @@ def main():
             "| workload | plain ops/s | TLS ops/s | TLS/plain | plain CPU µs/op | TLS CPU µs/op |",
             "|---|---:|---:|---:|---:|---:|",
             *rows, ""])
-        path = os.path.join(REPO, "docs", "bench.md")
-        doc = open(path).read() if os.path.exists(path) else ""
-        if MARK in doc:
-            doc = doc[:doc.index(MARK)].rstrip() + "\n"
-        with open(path, "w") as f:
-            f.write(doc.rstrip() + "\n\n" + text)
+        write_section(MARK, text)
         print(text)
     finally:
         for p in procs:

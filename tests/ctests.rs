@@ -23,6 +23,8 @@
 //!
 //! * `needs-server`: start one memcached and pass it in `MEMCACHED_SERVERS`;
 //! * `servers=N`: start N servers (`MEMCACHED_SERVERS=127.0.0.1:P1,127.0.0.1:P2,...`);
+//! * `udp-server`: like `needs-server`, and the server also listens for UDP
+//!   on the same port number (`-U PORT`);
 //! * `libs=FLAGS`: extra link flags, e.g. `libs=-lhashkit -lmemcachedutil`;
 //! * `nodiff`: only require exit status 0, do not compare outputs;
 //! * `cflags=FLAGS`: extra compiler flags, e.g. `cflags=-pedantic`;
@@ -77,7 +79,8 @@ ctests!(
     mget_execute,
     ownership,
     continuum,
-    sequence_finds
+    sequence_finds,
+    udp
 );
 
 #[test]
@@ -117,6 +120,7 @@ fn every_program_has_a_test() {
 #[derive(Debug, Default)]
 struct Options {
     servers: usize,
+    udp: bool,
     libs: Vec<String>,
     cflags: Vec<String>,
     nodiff: bool,
@@ -133,6 +137,10 @@ fn parse_options(source: &str) -> Result<Options, String> {
         let (key, value) = option.split_once('=').unwrap_or((option, ""));
         match (key.trim(), value.trim()) {
             ("needs-server", "") => opts.servers = opts.servers.max(1),
+            ("udp-server", "") => {
+                opts.servers = opts.servers.max(1);
+                opts.udp = true;
+            }
             ("servers", n) => {
                 opts.servers = n.parse().map_err(|_| format!("bad `servers={n}`"))?;
             }
@@ -231,7 +239,10 @@ fn compile(name: &str, opts: &Options, build: Build, out: &Path) -> Result<(), S
 /// Runs a compiled program on fresh servers. `ld_path` is set as
 /// LD_LIBRARY_PATH; `expect` becomes HARNESS_EXPECT_LIB.
 fn run_program(binary: &Path, opts: &Options, ld_path: Option<&Path>, expect: &Path) -> Bounded {
-    let servers: Vec<Memcached> = (0..opts.servers).map(|_| Memcached::start()).collect();
+    let args: &[&str] = if opts.udp { &["-U", "{port}"] } else { &[] };
+    let servers: Vec<Memcached> = (0..opts.servers)
+        .map(|_| Memcached::start_with(args))
+        .collect();
     let mut cmd = Command::new(binary);
     cmd.env("HARNESS_EXPECT_LIB", expect)
         .env("LD_BIND_NOW", "1")

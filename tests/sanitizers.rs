@@ -78,6 +78,7 @@ valgrind_tests!(
     valgrind_ownership => "ownership",
     valgrind_buffered => "buffered",
     valgrind_group_keys => "group_keys",
+    valgrind_udp => "udp",
 );
 
 /// Extra environment of valgrind runs: memcheck runs threads one at a time,
@@ -193,6 +194,7 @@ fn reports_are_summarised() {
 #[derive(Default, Debug)]
 struct Options {
     servers: usize,
+    udp: bool,
     libs: Vec<String>,
     cflags: Vec<String>,
     compile_only: bool,
@@ -212,6 +214,10 @@ fn options(name: &str) -> Options {
         let words = || value.split_whitespace().map(str::to_string);
         match key.trim() {
             "needs-server" => opts.servers = opts.servers.max(1),
+            "udp-server" => {
+                opts.servers = opts.servers.max(1);
+                opts.udp = true;
+            }
             "servers" => {
                 opts.servers = value
                     .trim()
@@ -359,7 +365,10 @@ fn check(name: &str, opts: &Options, tool: Tool) -> Result<(), String> {
         ));
     }
 
-    let servers: Vec<Memcached> = (0..opts.servers).map(|_| Memcached::start()).collect();
+    let args: &[&str] = if opts.udp { &["-U", "{port}"] } else { &[] };
+    let servers: Vec<Memcached> = (0..opts.servers)
+        .map(|_| Memcached::start_with(args))
+        .collect();
     let mut cmd = checked_command(tool, &binary, &work);
     if !servers.is_empty() {
         let list: Vec<String> = servers.iter().map(Memcached::addr).collect();

@@ -106,8 +106,13 @@ pub enum Target<'a> {
 /// memcached's UDP frame header: request id, sequence, datagram count,
 /// reserved (all big-endian u16).
 const UDP_HEADER_LEN: usize = 8;
-/// Largest datagram 1.1.4 sends (header included).
-pub const MAX_UDP_DATAGRAM: usize = 1400;
+/// Largest datagram (header included): the most a UDP datagram over IPv4
+/// carries. 1.1.4 sends requests of any size in one datagram and fails with
+/// WRITE_FAILURE only when the kernel refuses it (EMSGSIZE).
+pub const MAX_UDP_DATAGRAM: usize = 65_507;
+/// UDP request ids count 1, 2, … 1023, 0, 1, … as in 1.1.4 (whose upper six
+/// bits would hold a thread id, always 0).
+const UDP_REQUEST_IDS: u16 = 1024;
 
 /// Initial capacity of the read buffer; it grows for long lines only.
 const READ_CHUNK: usize = 16 * 1024;
@@ -140,6 +145,7 @@ pub struct Connection {
     tls: Option<Box<rustls::ClientConnection>>,
     /// A UDP "connection": every flush is one framed datagram, no replies.
     udp: bool,
+    /// Request id of the last datagram sent (see [`UDP_REQUEST_IDS`]).
     udp_request_id: u16,
     /// Requests were sent whose processing no reply has confirmed yet
     /// (noreply, buffered, quiet): `quit` must wait for the server to close.
@@ -584,6 +590,17 @@ impl Connection {
         self.udp
     }
 
+    /// Request id of the last datagram sent; the server keeps it across
+    /// connections, as 1.1.4 does.
+    pub fn udp_request_id(&self) -> u16 {
+        self.udp_request_id
+    }
+
+    /// Continue numbering datagrams after `id` (a reopened connection).
+    pub fn set_udp_request_id(&mut self, id: u16) {
+        self.udp_request_id = id % UDP_REQUEST_IDS;
+    }
+
     /// Send the write buffer (and `value`, `trailer`) as one framed UDP
     /// datagram; refuse requests that do not fit.
     fn send_datagram(&mut self, value: &[u8], trailer: &[u8]) -> Result<()> {
@@ -597,7 +614,7 @@ impl Connection {
                 ),
             ));
         }
-        self.udp_request_id = self.udp_request_id.wrapping_add(1);
+        self.udp_request_id = (self.udp_request_id + 1) % UDP_REQUEST_IDS;
         let mut header = [0u8; UDP_HEADER_LEN];
         header[0..2].copy_from_slice(&self.udp_request_id.to_be_bytes());
         header[4..6].copy_from_slice(&1u16.to_be_bytes());

@@ -91,6 +91,8 @@ pub struct Server {
     pub mget_keys: KeyList,
     /// How far replies have advanced through `mget_keys`.
     pub mget_cursor: usize,
+    /// Request id of the last UDP datagram sent, kept across connections.
+    pub udp_request_id: u16,
 }
 
 impl Server {
@@ -116,6 +118,7 @@ impl Server {
             mget_noop: 0,
             mget_keys: KeyList::default(),
             mget_cursor: 0,
+            udp_request_id: 0,
         }
     }
 
@@ -158,7 +161,9 @@ impl Server {
 
     /// Drop the connection (nothing sent).
     pub fn close(&mut self) {
-        self.conn = None;
+        if let Some(conn) = self.conn.take() {
+            self.udp_request_id = conn.udp_request_id();
+        }
         self.mget_pending = false;
         if self.state == ServerState::Connected {
             self.state = ServerState::New;

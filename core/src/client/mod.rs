@@ -741,6 +741,7 @@ impl Client {
                 conn.set_timeouts(self.timeouts())?;
                 conn.timeouts_gen = self.timeouts_gen();
                 let s = &mut self.servers[idx];
+                conn.set_udp_request_id(s.udp_request_id);
                 s.conn = Some(conn);
                 s.state = ServerState::Connected;
                 s.failure_counter = 0;
@@ -803,10 +804,13 @@ impl Client {
     /// `memcached_free`). Requests still in the write buffer
     /// (BUFFER_REQUESTS) go out first, as in 1.1.4: quitting never drops a
     /// write the caller was told is BUFFERED. (The buffer holds only whole
-    /// requests: a connection whose write failed was closed.)
+    /// requests: a connection whose write failed was closed.) Over UDP,
+    /// like 1.1.4, nothing is sent and nothing awaited: the server neither
+    /// answers nor closes.
     pub fn quit_all(&mut self) {
+        let timeouts = self.timeouts();
         for s in &mut self.servers {
-            if let Some(conn) = s.conn.as_mut() {
+            if let Some(conn) = s.conn.as_mut().filter(|c| !c.is_udp()) {
                 if self.behaviors.binary_protocol {
                     crate::protocol::binary::encode_simple(
                         &mut conn.wbuf,
@@ -817,9 +821,10 @@ impl Client {
                 } else {
                     crate::protocol::ascii::encode_quit(&mut conn.wbuf);
                 }
-                if conn.flush().is_ok() && conn.unanswered {
-                    // Like 1.1.4: wait until the server has processed what
-                    // it was sent, so no later connection overtakes it.
+                // Like 1.1.4: while something sent is unanswered, wait
+                // (within the handle's read bound) until the server has
+                // processed it and closed, so no later connection overtakes it.
+                if conn.flush().is_ok() && conn.unanswered && conn.set_timeouts(timeouts).is_ok() {
                     conn.slurp_until_closed();
                 }
             }
