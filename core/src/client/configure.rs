@@ -163,15 +163,15 @@ mod tests {
     fn a_configuration_builds_the_client() {
         let mut c = Client::new();
         configure(
-            b"--SERVER=a:1 --SOCKET=\"/tmp/s\" --NAMESPACE=ns: --POOL-MAX=4 --BINARY-PROTOCOL",
+            b"--SERVER=10.0.0.1:1 --SOCKET=\"/tmp/s\" --NAMESPACE=nsx --POOL-MAX=4 --BINARY-PROTOCOL",
             &mut c,
         )
         .expect("valid");
         assert_eq!(c.servers.len(), 2);
-        assert_eq!(c.namespace, b"ns:");
+        assert_eq!(c.namespace, b"nsx");
         assert_eq!(c.pool_size, PoolSize { min: 1, max: 4 });
         assert!(c.behaviors.binary_protocol);
-        configure(b"--SERVER=a RESET", &mut c).expect("valid");
+        configure(b"--SERVER=10.0.0.2 RESET", &mut c).expect("valid");
         assert!(c.servers.is_empty());
         assert!(c.namespace.is_empty());
     }
