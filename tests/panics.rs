@@ -27,7 +27,7 @@ fn panics_inside_exports_never_unwind_into_the_caller() {
     );
     let mut len = 0usize;
     let mut flags = 0u32;
-    let mut rc = ReturnCode::Success;
+    let mut rc: memcached::ffi::types::memcached_return_t = ReturnCode::Success.into();
     let v = memcached::ffi::get::memcached_get(m, c"k".as_ptr(), 1, &mut len, &mut flags, &mut rc);
     assert!(v.is_null());
     assert_eq!(memcached::ffi::server::memcached_server_count(m), 0);

@@ -52,15 +52,14 @@ fn shared_cluster_example_runs() {
     let mut lines = 0;
     for line in out.lines().filter(|l| l.contains(" -> ")) {
         let (key, server) = line.split_once(" -> ").unwrap();
-        let mut rc = memcached::core::error::ReturnCode::Failure;
-        let inst = {
-            memcached::ffi::server::memcached_server_by_key(
-                memc,
-                key.as_ptr().cast(),
-                key.len(),
-                &mut rc,
-            )
-        };
+        let mut rc: memcached::ffi::types::memcached_return_t =
+            memcached::core::error::ReturnCode::Failure.into();
+        let inst = memcached::ffi::server::memcached_server_by_key(
+            memc,
+            key.as_ptr().cast(),
+            key.len(),
+            &mut rc,
+        );
         assert!(!inst.is_null(), "{key}");
         // SAFETY: an instance of the live handle.
         let (name, port) = unsafe {

@@ -262,7 +262,7 @@ impl Handle {
 
     fn set_auth(&self, user: &str, password: &str) -> ReturnCode {
         let (u, p) = (CString::new(user).unwrap(), CString::new(password).unwrap());
-        sasl::memcached_set_sasl_auth_data(self.0, u.as_ptr(), p.as_ptr())
+        sasl::memcached_set_sasl_auth_data(self.0, u.as_ptr(), p.as_ptr()).status()
     }
 
     fn behavior(&self, b: u32, v: u64) {
@@ -284,20 +284,21 @@ impl Handle {
             0,
             0,
         )
+        .status()
     }
 
     fn get(&self, key: &str) -> Result<String, ReturnCode> {
-        let (mut len, mut flags, mut rc) = (0usize, 0u32, ReturnCode::Failure);
-        let v = {
-            get::memcached_get(
-                self.0,
-                key.as_ptr().cast(),
-                key.len(),
-                &mut len,
-                &mut flags,
-                &mut rc,
-            )
-        };
+        let (mut len, mut flags) = (0usize, 0u32);
+        let mut rc: memcached::ffi::types::memcached_return_t = ReturnCode::Failure.into();
+        let v = get::memcached_get(
+            self.0,
+            key.as_ptr().cast(),
+            key.len(),
+            &mut len,
+            &mut flags,
+            &mut rc,
+        );
+        let rc = rc.status();
         if v.is_null() {
             return Err(rc);
         }

@@ -452,7 +452,7 @@ impl Worker {
     }
 
     fn pop(&mut self) -> Result<Memc, String> {
-        let mut rc = ReturnCode::MaximumReturn;
+        let mut rc: memcached::ffi::types::memcached_return_t = ReturnCode::MaximumReturn.into();
         let m = pool::memcached_pool_pop(self.pool.0, true, &mut rc);
         if m.is_null() {
             return Err(format!("memcached_pool_pop: NULL ({rc:?})"));
@@ -497,7 +497,11 @@ impl Worker {
     }
 }
 
-fn expect_rc(rc: ReturnCode, what: &str) -> Result<(), String> {
+fn expect_rc(
+    rc: impl Into<memcached::ffi::types::memcached_return_t>,
+    what: &str,
+) -> Result<(), String> {
+    let rc = rc.into();
     if rc == ReturnCode::Success {
         Ok(())
     } else {
@@ -515,10 +519,11 @@ fn set(m: &Memc, key: &[u8], value: &[u8], flags: u32) -> ReturnCode {
         0,
         flags,
     )
+    .status()
 }
 
 fn del(m: &Memc, key: &[u8]) -> ReturnCode {
-    delete::memcached_delete(m.0, key.as_ptr().cast(), key.len(), 0)
+    delete::memcached_delete(m.0, key.as_ptr().cast(), key.len(), 0).status()
 }
 
 fn incr(m: &Memc, key: &[u8]) -> Result<u64, String> {
@@ -532,7 +537,7 @@ fn incr(m: &Memc, key: &[u8]) -> Result<u64, String> {
 /// `memcached_get`: the value and flags, None on a miss.
 fn get_value(m: &Memc, key: &[u8]) -> Result<Option<(Vec<u8>, u32)>, String> {
     let (mut len, mut flags) = (0usize, 0u32);
-    let mut rc = ReturnCode::MaximumReturn;
+    let mut rc: memcached::ffi::types::memcached_return_t = ReturnCode::MaximumReturn.into();
     let v = {
         get::memcached_get(
             m.0,
@@ -544,7 +549,7 @@ fn get_value(m: &Memc, key: &[u8]) -> Result<Option<(Vec<u8>, u32)>, String> {
         )
     };
     if v.is_null() {
-        return match rc {
+        return match rc.status() {
             ReturnCode::Notfound => Ok(None),
             // Our values are never empty.
             rc => Err(format!(
@@ -574,10 +579,10 @@ fn mget(m: &Memc, keys: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, u32)>, String> {
     let mut found: Vec<(Vec<u8>, u32)> = Vec::new();
     // At most one result per key, then the end.
     for _ in 0..=keys.len() {
-        let mut rc = ReturnCode::MaximumReturn;
+        let mut rc: memcached::ffi::types::memcached_return_t = ReturnCode::MaximumReturn.into();
         let r = get::memcached_fetch_result(m.0, std::ptr::null_mut(), &mut rc);
         if r.is_null() {
-            return match rc {
+            return match rc.status() {
                 ReturnCode::End | ReturnCode::Notfound => Ok(found),
                 rc => Err(format!("fetch_result: NULL with {rc:?}")),
             };

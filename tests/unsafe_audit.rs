@@ -60,7 +60,10 @@ fn the_c_abi_has_few_documented_unsafe_blocks() {
         "{} unsafe blocks in src/ (at most {MAX_BLOCKS})",
         blocks.len()
     );
-    assert!(blocks.len() > 10, "the scan found the C ABI's unsafe blocks");
+    assert!(
+        blocks.len() > 10,
+        "the scan found the C ABI's unsafe blocks"
+    );
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn arith(
     offset: u64,
     initial: Option<(u64, time_t)>,
     value: *mut u64,
-) -> memcached_return_t {
+) -> ReturnCode {
     put(value, u64::MAX);
     let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;

@@ -5,7 +5,7 @@ use core::ffi::{c_char, c_void};
 use std::ffi::CString;
 
 use crate::core::error::{Error, ReturnCode};
-use crate::ffi::guard::{cstr, put};
+use crate::ffi::guard::{cstr, put_code};
 use crate::ffi::handle::{Handle, handle, user_data};
 use crate::ffi::types::*;
 
@@ -98,14 +98,14 @@ ffi_fn! {
             // keeps the pointer in the struct and the Perl module reads it
             // after freeing its handle).
             let Some(p) = user_data(ptr) else {
-                put(error, ReturnCode::InvalidArguments);
+                put_code(error, ReturnCode::InvalidArguments);
                 return core::ptr::null_mut();
             };
-            put(error, if p.is_null() { ReturnCode::Failure } else { ReturnCode::Success });
+            put_code(error, if p.is_null() { ReturnCode::Failure } else { ReturnCode::Success });
             return p;
         }
         let Some(mut h) = handle(ptr) else {
-            put(error, ReturnCode::InvalidArguments);
+            put_code(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let p: *mut c_void = match flag {
@@ -119,7 +119,7 @@ ffi_fn! {
         // 1.1.4 reports SUCCESS for an unset namespace and FAILURE for the
         // other unset slots.
         let rc = if p.is_null() && flag != PREFIX_KEY { ReturnCode::Failure } else { ReturnCode::Success };
-        put(error, rc);
+        put_code(error, rc);
         p
     }
 }

@@ -23,7 +23,7 @@ fn run(
     group_len: usize,
     key: *const c_char,
     key_len: usize,
-) -> memcached_return_t {
+) -> ReturnCode {
     let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };

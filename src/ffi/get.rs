@@ -5,7 +5,7 @@ use core::ffi::{c_char, c_void};
 
 use crate::core::client::storage::{Store, StoreMode};
 use crate::core::error::{Error, ReturnCode};
-use crate::ffi::guard::{array, bytes, bytes_mut, c_mut, put};
+use crate::ffi::guard::{array, bytes, bytes_mut, c_mut, put, put_code};
 use crate::ffi::handle::{
     Handle, MallocSink, RESULT_ALLOCATED, RESULT_INITIALIZED, ResultSink, allocators, handle,
 };
@@ -27,13 +27,13 @@ fn get_impl(
     put(value_length, 0);
     put(flags, 0);
     let Some(mut h) = handle(ptr) else {
-        put(error, ReturnCode::InvalidArguments);
+        put_code(error, ReturnCode::InvalidArguments);
         return core::ptr::null_mut();
     };
     let (g, k) = match group_and_key(&mut h, group, group_len, key, key_len) {
         Ok(v) => v,
         Err(rc) => {
-            put(error, rc);
+            put_code(error, rc);
             return core::ptr::null_mut();
         }
     };
@@ -44,7 +44,7 @@ fn get_impl(
         Ok(Some(_)) => {
             put(value_length, sink.len);
             put(flags, sink.flags);
-            put(error, ReturnCode::Success);
+            put_code(error, ReturnCode::Success);
             return sink.take();
         }
         Ok(None) => h.client.fail(Error::new(ReturnCode::Notfound)),
@@ -58,7 +58,7 @@ fn get_impl(
     match read_through {
         Some(cb) => get_failure(ptr, cb, g, k, value_length, flags, error),
         None => {
-            put(error, rc);
+            put_code(error, rc);
             core::ptr::null_mut()
         }
     }
@@ -138,7 +138,7 @@ fn get_failure(
             out = crate::ffi::result::take_value(&mut r);
         }
     }
-    put(error, code);
+    put_code(error, code);
     free_result(&mut r);
     out
 }
@@ -169,7 +169,7 @@ fn mget_impl(
     lens: *const usize,
     n: usize,
     execute: bool,
-) -> memcached_return_t {
+) -> ReturnCode {
     let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
@@ -340,7 +340,7 @@ ffi_fn! {
     nonnull()
     {
         let Some(mut h) = handle(ptr) else {
-            put(error, ReturnCode::InvalidArguments);
+            put_code(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let target = if !result.is_null() {
@@ -355,7 +355,7 @@ ffi_fn! {
                 .malloc(ptr, core::mem::size_of::<memcached_result_st>())
                 .cast::<memcached_result_st>();
             let Some(r) = c_mut(p) else {
-                put(error, ReturnCode::MemoryAllocationFailure);
+                put_code(error, ReturnCode::MemoryAllocationFailure);
                 return core::ptr::null_mut();
             };
             init_result_in(r, ptr, true);
@@ -365,7 +365,7 @@ ffi_fn! {
             Ok(()) => ReturnCode::Success,
             Err(rc) => rc,
         };
-        put(error, rc);
+        put_code(error, rc);
         if rc == ReturnCode::Success { target.ptr(&mut h) } else { core::ptr::null_mut() }
     }
 }
@@ -386,7 +386,7 @@ ffi_fn! {
     nonnull()
     {
         let Some(mut h) = handle(ptr) else {
-            put(error, ReturnCode::InvalidArguments);
+            put_code(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let target = own_result(&mut h);
@@ -399,7 +399,7 @@ ffi_fn! {
             if let Some(k) = key_buf {
                 k[0] = 0;
             }
-            put(error, rc);
+            put_code(error, rc);
             return core::ptr::null_mut();
         }
         let r = &mut *h.result;
@@ -413,7 +413,7 @@ ffi_fn! {
             put(key_length, n);
         }
         put(flags, r.item_flags);
-        put(error, ReturnCode::Success);
+        put_code(error, ReturnCode::Success);
         crate::ffi::result::take_value(r)
     }
 }

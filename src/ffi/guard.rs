@@ -6,7 +6,10 @@ use crate::core::error::ReturnCode;
 
 /// What an exported function returns when it panicked or got a NULL
 /// pointer it cannot work with.
-pub trait FfiReturn {
+pub trait FfiReturn: Sized {
+    /// What the export's body returns (the core's code for
+    /// `memcached_return_t`, the type itself otherwise).
+    type Body: Into<Self>;
     /// The value after a caught panic.
     fn on_panic() -> Self;
     /// The value for a refused NULL argument.
@@ -14,6 +17,7 @@ pub trait FfiReturn {
 }
 
 impl FfiReturn for ReturnCode {
+    type Body = ReturnCode;
     fn on_panic() -> Self {
         ReturnCode::Failure
     }
@@ -23,6 +27,7 @@ impl FfiReturn for ReturnCode {
 }
 
 impl<T> FfiReturn for *mut T {
+    type Body = Self;
     fn on_panic() -> Self {
         core::ptr::null_mut()
     }
@@ -32,6 +37,7 @@ impl<T> FfiReturn for *mut T {
 }
 
 impl<T> FfiReturn for *const T {
+    type Body = Self;
     fn on_panic() -> Self {
         core::ptr::null()
     }
@@ -43,6 +49,7 @@ impl<T> FfiReturn for *const T {
 macro_rules! zero_return {
     ($($t:ty),*) => {$(
         impl FfiReturn for $t {
+            type Body = Self;
             fn on_panic() -> Self { Default::default() }
             fn on_null() -> Self { Default::default() }
         }
@@ -51,6 +58,7 @@ macro_rules! zero_return {
 zero_return!((), bool, u8, u16, u32, u64, i32, i64, usize);
 
 impl FfiReturn for Option<unsafe extern "C" fn()> {
+    type Body = Self;
     fn on_panic() -> Self {
         None
     }
@@ -108,7 +116,7 @@ macro_rules! ffi_fn {
                     return <$ret as $crate::ffi::guard::FfiReturn>::on_null();
                 }
             )*
-            $crate::ffi::guard::catch(move || -> $ret { $body })
+            $crate::ffi::guard::catch(move || -> <$ret as $crate::ffi::guard::FfiReturn>::Body { $body }).into()
         }
     };
     (
@@ -221,6 +229,14 @@ pub fn cstr<'a>(ptr: *const c_char) -> Option<&'a [u8]> {
     // SAFETY: the C API contract: a non-NULL string argument is
     // NUL-terminated and unchanged during the call.
     Some(unsafe { core::ffi::CStr::from_ptr(ptr) }.to_bytes())
+}
+
+/// Write a code through an optional `memcached_return_t *`.
+pub fn put_code(
+    ptr: *mut crate::ffi::types::memcached_return_t,
+    code: crate::core::error::ReturnCode,
+) {
+    put(ptr, code.into());
 }
 
 /// Write through an optional out-pointer.

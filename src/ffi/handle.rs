@@ -4,6 +4,7 @@
 
 use core::cell::{Cell, UnsafeCell};
 use core::ffi::{c_char, c_void};
+use core::sync::atomic::{AtomicIsize, Ordering};
 use std::ffi::CString;
 
 use crate::core::client::{Client, ValueSink};
@@ -215,10 +216,15 @@ pub const RESULT_INITIALIZED: u8 = 2;
 
 /// What `memcached_st.private_handle_` points to: the handle, and beside
 /// it what must stay reachable while the handle is borrowed (the borrow
-/// flag, and the allocators that results and values of the handle are
+/// state, and the allocators that results and values of the handle are
 /// freed with, possibly from inside a call that holds the borrow).
+///
+/// The borrow state is [`EXCLUSIVE`], [`FREE`] or a count of shared
+/// borrows: `memcached_clone` reads its source through a shared borrow,
+/// because programs clone one handle from several threads at once
+/// (memcslap does, as 1.1.4 allows).
 pub struct HandleCell {
-    busy: Cell<bool>,
+    borrow: AtomicIsize,
     alloc: Cell<Allocators>,
     handle: UnsafeCell<Handle>,
 }
@@ -227,7 +233,7 @@ impl HandleCell {
     /// A cell around `handle`, with libc's allocators.
     pub fn new(handle: Box<Handle>) -> Box<HandleCell> {
         Box::new(HandleCell {
-            busy: Cell::new(false),
+            borrow: AtomicIsize::new(FREE),
             alloc: Cell::new(Allocators::default()),
             handle: UnsafeCell::new(*handle),
         })
@@ -267,21 +273,22 @@ impl HandleRef<'_> {
 impl core::ops::Deref for HandleRef<'_> {
     type Target = Handle;
     fn deref(&self) -> &Handle {
-        // SAFETY: `busy` guarantees this is the only borrow of the cell.
+        // SAFETY: the exclusive borrow state guarantees this is the only
+        // borrow of the cell.
         unsafe { &*self.cell.handle.get() }
     }
 }
 
 impl core::ops::DerefMut for HandleRef<'_> {
     fn deref_mut(&mut self) -> &mut Handle {
-        // SAFETY: `busy` guarantees this is the only borrow of the cell.
+        // SAFETY: as above.
         unsafe { &mut *self.cell.handle.get() }
     }
 }
 
 impl Drop for HandleRef<'_> {
     fn drop(&mut self) {
-        self.cell.busy.set(false);
+        self.cell.borrow.store(FREE, Ordering::Release);
     }
 }
 
@@ -309,7 +316,11 @@ fn cell<'a>(ptr: *const memcached_st) -> Option<&'a HandleCell> {
 /// call still holds the borrow).
 pub fn handle<'a>(ptr: *const memcached_st) -> Option<HandleRef<'a>> {
     let cell = cell(ptr)?;
-    if cell.busy.replace(true) {
+    if cell
+        .borrow
+        .compare_exchange(FREE, EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
         if std::env::var_os("MCRS_DEBUG_NESTED").is_some() {
             eprintln!(
                 "NESTED BORROW\n{}",
@@ -323,6 +334,65 @@ pub fn handle<'a>(ptr: *const memcached_st) -> Option<HandleRef<'a>> {
         cell,
         st: ptr.cast_mut(),
     })
+}
+
+/// Borrow state of a handle nobody borrows.
+const FREE: isize = 0;
+/// Borrow state of a handle borrowed by [`handle`].
+const EXCLUSIVE: isize = -1;
+
+/// A shared borrow of a handle (see [`handle_shared`]).
+pub struct HandleShared<'a> {
+    cell: &'a HandleCell,
+    st: *const memcached_st,
+}
+
+impl HandleShared<'_> {
+    /// The handle's allocators.
+    pub fn alloc(&self) -> Allocators {
+        self.cell.alloc.get()
+    }
+
+    /// The public fields of the `memcached_st`.
+    pub fn mirror(&self) -> &memcached_st {
+        // SAFETY: `st` was checked to be one of our handles when the borrow
+        // was taken; readers only, while the borrow lives.
+        unsafe { &*self.st }
+    }
+}
+
+impl core::ops::Deref for HandleShared<'_> {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        // SAFETY: the shared borrow state excludes an exclusive borrow
+        // while this one lives.
+        unsafe { &*self.cell.handle.get() }
+    }
+}
+
+impl Drop for HandleShared<'_> {
+    fn drop(&mut self) {
+        self.cell.borrow.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// Borrow a handle to read it, possibly from several threads at once;
+/// `None` when it is not a live handle of ours or is borrowed exclusively.
+pub fn handle_shared<'a>(ptr: *const memcached_st) -> Option<HandleShared<'a>> {
+    let cell = cell(ptr)?;
+    let mut n = cell.borrow.load(Ordering::Relaxed);
+    loop {
+        if n < FREE {
+            return None;
+        }
+        match cell
+            .borrow
+            .compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed)
+        {
+            Ok(_) => return Some(HandleShared { cell, st: ptr }),
+            Err(now) => n = now,
+        }
+    }
 }
 
 /// The allocators of a handle (libc's for anything else); usable while

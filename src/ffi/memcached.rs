@@ -5,10 +5,10 @@
 use core::ffi::{c_char, c_int, c_void};
 use std::ffi::CString;
 
-use crate::core::error::{ReturnCode, strerror};
+use crate::core::error::ReturnCode;
 use crate::ffi::guard::put;
 use crate::ffi::handle::{
-    Allocators, Handle, HandleCell, handle, set_allocators, sync_mirror, user_data,
+    Allocators, Handle, HandleCell, handle, handle_shared, set_allocators, sync_mirror, user_data,
 };
 use crate::ffi::types::*;
 
@@ -153,7 +153,7 @@ ffi_fn! {
     fn memcached_clone(clone: *mut memcached_st, source: *const memcached_st) -> *mut memcached_st;
     nonnull()
     {
-        let Some(mut src) = handle(source) else {
+        let Some(src) = handle_shared(source) else {
             return create_with(clone, Box::default());
         };
         let mut h = Box::new(Handle::new());
@@ -333,7 +333,7 @@ ffi_fn! {
     nonnull()
     {
         let _ = ptr;
-        static_cstr(strerror(rc as i32))
+        static_cstr(memcached_return_t(rc as c_int).text())
     }
 }
 

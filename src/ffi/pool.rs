@@ -19,7 +19,7 @@ use core::ffi::c_char;
 
 use crate::core::error::ReturnCode;
 use crate::core::pool::{AlreadyIdle, FetchError, Members, Pool, Wait};
-use crate::ffi::guard::put;
+use crate::ffi::guard::put_code;
 use crate::ffi::handle::handle;
 use crate::ffi::types::*;
 
@@ -102,12 +102,12 @@ fn fetch_export(
             (core::ptr::null_mut(), ReturnCode::Errno)
         }
     };
-    put(rc, code);
+    put_code(rc, code);
     m
 }
 
 /// `memcached_pool_release`/`_push`.
-fn release(pool: &memcached_pool_st, m: *mut memcached_st) -> memcached_return_t {
+fn release(pool: &memcached_pool_st, m: *mut memcached_st) -> ReturnCode {
     if m.is_null() {
         return ReturnCode::InvalidArguments;
     }
@@ -229,7 +229,7 @@ ffi_fn! {
         let mut rc = ReturnCode::Success;
         p.0.reconfigure(|clones, member| {
             let m = member.map_or(clones.master, |m| m);
-            let r = crate::ffi::behavior::memcached_behavior_set(m.0, flag, data);
+            let r = crate::ffi::behavior::memcached_behavior_set(m.0, flag, data).status();
             if member.is_none() {
                 rc = r;
             }

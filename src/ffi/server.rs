@@ -30,7 +30,7 @@ use crate::core::distribution::{Distribution, VirtualBuckets};
 use crate::core::error::{Error, ReturnCode};
 use crate::core::server::Server;
 use crate::core::server_list::{DEFAULT_PORT, ServerKind, ServerSpec, parse_servers_bytes};
-use crate::ffi::guard::{array, bytes, c_mut, c_ref, cstr, put};
+use crate::ffi::guard::{array, bytes, c_mut, c_ref, cstr, put_code};
 use crate::ffi::handle::{handle, sync_mirror};
 use crate::ffi::memcached::static_cstr;
 use crate::ffi::types::*;
@@ -269,7 +269,7 @@ type RawServerFn = unsafe extern "C" fn(
 
 /// `memcached_failed()` on a raw value from C (unknown values fail).
 pub(crate) fn is_failed_raw(v: core::ffi::c_int) -> bool {
-    ReturnCode::from_i32(v).is_none_or(ReturnCode::is_failed)
+    memcached_return_t(v).is_failed()
 }
 
 // ----- adding servers to a handle ---------------------------------------
@@ -279,7 +279,7 @@ fn change_servers(
     ptr: *mut memcached_st,
     no_handle: ReturnCode,
     f: impl FnOnce(&mut crate::core::client::Client) -> Result<(), Error>,
-) -> memcached_return_t {
+) -> ReturnCode {
     let Some(mut h) = handle(ptr) else {
         return no_handle;
     };
@@ -585,7 +585,7 @@ fn list_append(
 ) -> memcached_server_list_st {
     let name = cstr(hostname).unwrap_or(b"localhost");
     if name.len() >= NI_MAXHOST {
-        put(error, ReturnCode::InvalidArguments);
+        put_code(error, ReturnCode::InvalidArguments);
         return core::ptr::null_mut();
     }
     let (port, kind) = if name.first() == Some(&b'/') {
@@ -595,7 +595,7 @@ fn list_append(
     };
     let list = list_push(ptr, name, port, weight, kind);
     if !list.is_null() {
-        put(error, ReturnCode::Success);
+        put_code(error, ReturnCode::Success);
     }
     list
 }
@@ -771,11 +771,11 @@ ffi_fn! {
     nonnull()
     {
         let Some(mut h) = handle(ptr) else {
-            put(error, ReturnCode::InvalidArguments);
+            put_code(error, ReturnCode::InvalidArguments);
             return core::ptr::null();
         };
         if h.client.servers.is_empty() {
-            put(error, ReturnCode::NoServers);
+            put_code(error, ReturnCode::NoServers);
             return core::ptr::null();
         }
         let checked = match bytes(key, key_length) {
@@ -788,7 +788,7 @@ ffi_fn! {
                 instance_ptr(ptr, &h.client.servers, idx)
             }
             Err(e) => {
-                put(error, h.client.fail(e));
+                put_code(error, h.client.fail(e));
                 core::ptr::null()
             }
         }

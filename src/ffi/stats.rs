@@ -33,7 +33,7 @@ use crate::core::client::servers::NI_MAXHOST;
 use crate::core::cnum::{strtoll, strtoul};
 use crate::core::error::{Error, ReturnCode};
 use crate::core::server_list::{DEFAULT_PORT, ServerKind};
-use crate::ffi::guard::{array, c_ref, cstr, put};
+use crate::ffi::guard::{array, c_ref, cstr, put, put_code};
 use crate::ffi::handle::{Allocators, handle};
 use crate::ffi::types::*;
 
@@ -298,11 +298,11 @@ ffi_fn! {
     nonnull()
     {
         let Some(mut h) = handle(ptr) else {
-            put(error, ReturnCode::InvalidArguments);
+            put_code(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let refuse = |code: ReturnCode| {
-            put(error, code);
+            put_code(error, code);
             core::ptr::null_mut()
         };
         if let Err(e) = h.client.initialize_query() {
@@ -343,7 +343,7 @@ ffi_fn! {
                 }
             }
         }
-        put(error, rc);
+        put_code(error, rc);
         stats
     }
 }
@@ -409,7 +409,7 @@ ffi_fn! {
         let list = h.alloc().malloc(ptr, size).cast::<*mut c_char>();
         if list.is_null() {
             let code = h.client.fail(Error::new(ReturnCode::MemoryAllocationFailure));
-            put(error, code);
+            put_code(error, code);
             return list;
         }
         for (i, k) in STAT_KEYS.iter().enumerate() {
@@ -419,7 +419,7 @@ ffi_fn! {
         }
         // SAFETY: as above.
         unsafe { list.add(STAT_KEYS.len()).write(core::ptr::null_mut()) };
-        put(error, ReturnCode::Success);
+        put_code(error, ReturnCode::Success);
         list
     }
 }
@@ -435,7 +435,7 @@ ffi_fn! {
     nonnull()
     {
         let (Some(st), Some(k)) = (c_ref(memc_stat), cstr(key)) else {
-            put(error, ReturnCode::InvalidArguments);
+            put_code(error, ReturnCode::InvalidArguments);
             return core::ptr::null_mut();
         };
         let Some(text) = format_value(st, k) else {
@@ -443,13 +443,13 @@ ffi_fn! {
                 Some(mut h) => h.client.fail(Error::with_message(ReturnCode::InvalidArguments, "Invalid key provided")),
                 None => ReturnCode::InvalidArguments,
             };
-            put(error, code);
+            put_code(error, code);
             return core::ptr::null_mut();
         };
         // SAFETY: plain libc malloc (callers free() it).
         let p = unsafe { libc::malloc(text.len() + 1) }.cast::<u8>();
         if p.is_null() {
-            put(error, ReturnCode::MemoryAllocationFailure);
+            put_code(error, ReturnCode::MemoryAllocationFailure);
             return core::ptr::null_mut();
         }
         // SAFETY: `p` has len + 1 bytes.
@@ -457,7 +457,7 @@ ffi_fn! {
             core::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len());
             p.add(text.len()).write(0);
         }
-        put(error, ReturnCode::Success);
+        put_code(error, ReturnCode::Success);
         p.cast()
     }
 }
@@ -557,12 +557,12 @@ ffi_fn! {
     nonnull(memc, memc_stat)
     {
         let Some(h) = handle(memc) else { return core::ptr::null_mut() };
-        put(error, ReturnCode::Success);
+        put_code(error, ReturnCode::Success);
         let n = h.client.servers.len();
         let result = handle_calloc(&h.alloc(), memc, n.max(1), core::mem::size_of::<memcached_analysis_st>())
             .cast::<memcached_analysis_st>();
         if result.is_null() {
-            put(error, ReturnCode::MemoryAllocationFailure);
+            put_code(error, ReturnCode::MemoryAllocationFailure);
             return result;
         }
         // The caller passes the array of `memcached_stat` for this handle,

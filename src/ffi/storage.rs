@@ -27,7 +27,7 @@ pub fn store(
     expiration: time_t,
     flags: u32,
     cas: u64,
-) -> memcached_return_t {
+) -> ReturnCode {
     let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };

@@ -9,8 +9,152 @@ use core::ffi::{c_char, c_int, c_void};
 
 use crate::core::error::ReturnCode;
 
-/// `memcached_return_t`. Returned to C only (never read from C as a Rust enum).
-pub type memcached_return_t = ReturnCode;
+/// `memcached_return_t`: a core [`ReturnCode`] as the C value, in both
+/// directions (a value from C may be anything; [`memcached_return_t::code`]
+/// tells whether it is one of 1.1.4's).
+#[repr(transparent)]
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub struct memcached_return_t(pub c_int);
+
+/// The C numbering of the core's codes (ABI: values never move), in one
+/// list that gives both directions.
+macro_rules! return_values {
+    ($($code:ident = $value:literal),* $(,)?) => {
+        /// The codes in C order (index = value).
+        const CODES: &[ReturnCode] = &[$(ReturnCode::$code),*];
+
+        impl From<ReturnCode> for memcached_return_t {
+            #[inline]
+            fn from(code: ReturnCode) -> Self {
+                memcached_return_t(match code {
+                    $(ReturnCode::$code => $value,)*
+                })
+            }
+        }
+
+        #[cfg(test)]
+        #[test]
+        fn return_values_are_dense_and_round_trip() {
+            let values: &[c_int] = &[$($value),*];
+            assert!(values.iter().enumerate().all(|(i, v)| i as c_int == *v));
+            for c in CODES {
+                assert_eq!(memcached_return_t::from(*c).code(), Some(*c));
+            }
+            assert_eq!(memcached_return_t::from(ReturnCode::Timeout).0, 31);
+            assert_eq!(memcached_return_t::from(ReturnCode::MaximumReturn).0, 49);
+            assert_eq!(memcached_return_t(50).code(), None);
+            assert_eq!(memcached_return_t(-1).code(), None);
+        }
+    };
+}
+
+return_values! {
+    Success = 0,
+    Failure = 1,
+    HostLookupFailure = 2,
+    ConnectionFailure = 3,
+    ConnectionBindFailure = 4,
+    WriteFailure = 5,
+    ReadFailure = 6,
+    UnknownReadFailure = 7,
+    ProtocolError = 8,
+    ClientError = 9,
+    ServerError = 10,
+    Error = 11,
+    DataExists = 12,
+    DataDoesNotExist = 13,
+    Notstored = 14,
+    Stored = 15,
+    Notfound = 16,
+    MemoryAllocationFailure = 17,
+    PartialRead = 18,
+    SomeErrors = 19,
+    NoServers = 20,
+    End = 21,
+    Deleted = 22,
+    Value = 23,
+    Stat = 24,
+    Item = 25,
+    Errno = 26,
+    FailUnixSocket = 27,
+    NotSupported = 28,
+    NoKeyProvided = 29,
+    FetchNotfinished = 30,
+    Timeout = 31,
+    Buffered = 32,
+    BadKeyProvided = 33,
+    InvalidHostProtocol = 34,
+    ServerMarkedDead = 35,
+    UnknownStatKey = 36,
+    E2Big = 37,
+    InvalidArguments = 38,
+    KeyTooBig = 39,
+    AuthProblem = 40,
+    AuthFailure = 41,
+    AuthContinue = 42,
+    ParseError = 43,
+    ParseUserError = 44,
+    Deprecated = 45,
+    InProgress = 46,
+    ServerTemporarilyDisabled = 47,
+    ServerMemoryAllocationFailure = 48,
+    MaximumReturn = 49
+}
+
+impl memcached_return_t {
+    /// The core code of a value, `None` when it is not one of 1.1.4's.
+    pub fn code(self) -> Option<ReturnCode> {
+        usize::try_from(self.0)
+            .ok()
+            .and_then(|i| CODES.get(i).copied())
+    }
+
+    /// `memcached_strerror`'s text for any value, out-of-range ones too.
+    pub fn text(self) -> &'static str {
+        self.code().unwrap_or(ReturnCode::MaximumReturn).text()
+    }
+
+    /// The core code (an unknown value counts as FAILURE).
+    pub fn status(self) -> ReturnCode {
+        self.code().unwrap_or(ReturnCode::Failure)
+    }
+
+    /// `memcached_failed()` of a value from C (unknown values fail).
+    pub fn is_failed(self) -> bool {
+        self.code().is_none_or(ReturnCode::is_failed)
+    }
+}
+
+impl core::fmt::Debug for memcached_return_t {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.code() {
+            Some(c) => write!(f, "{c:?}"),
+            None => write!(f, "memcached_return_t({})", self.0),
+        }
+    }
+}
+
+impl PartialEq<ReturnCode> for memcached_return_t {
+    fn eq(&self, other: &ReturnCode) -> bool {
+        *self == memcached_return_t::from(*other)
+    }
+}
+
+impl PartialEq<memcached_return_t> for ReturnCode {
+    fn eq(&self, other: &memcached_return_t) -> bool {
+        memcached_return_t::from(*self) == *other
+    }
+}
+
+impl crate::ffi::guard::FfiReturn for memcached_return_t {
+    type Body = ReturnCode;
+    fn on_panic() -> Self {
+        ReturnCode::Failure.into()
+    }
+    fn on_null() -> Self {
+        ReturnCode::InvalidArguments.into()
+    }
+}
 /// `memcached_return_t` received from C (a raw value: C may pass anything).
 pub type memcached_return_raw = u32;
 /// `memcached_behavior_t`, read from C as a raw value.

@@ -19,7 +19,7 @@ use core::ffi::{c_char, c_void};
 use crate::core::error::ReturnCode;
 use crate::ffi::admin::{memcached_flush, memcached_version};
 use crate::ffi::behavior::memcached_behavior_set;
-use crate::ffi::guard::put;
+use crate::ffi::guard::{c_ref, put_code};
 use crate::ffi::memcached::{memcached_create, memcached_free};
 use crate::ffi::sasl::memcached_set_sasl_auth_data;
 use crate::ffi::server::{
@@ -41,7 +41,7 @@ fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
     }
     let inst = memcached_server_instance_by_position(memc, 0);
     if !inst.is_null() && !memcached_server_error(inst).is_null() {
-        return memcached_server_error_return(inst);
+        return memcached_server_error_return(inst).status();
     }
     rc
 }
@@ -51,9 +51,9 @@ fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
 /// # Safety
 /// `memc` must be a handle; `hostname` NULL or a C string.
 fn version_of(memc: *mut memcached_st, hostname: *const c_char, port: in_port_t) -> ReturnCode {
-    let mut rc = memcached_server_add(memc, hostname, port);
+    let mut rc = memcached_server_add(memc, hostname, port).status();
     if rc.is_success() {
-        rc = memcached_version(memc);
+        rc = memcached_version(memc).status();
     }
     specific_error(memc, rc)
 }
@@ -71,12 +71,12 @@ fn one_shot<T>(
 ) -> T {
     let memc = memcached_create(core::ptr::null_mut());
     if memc.is_null() {
-        put(ret, ReturnCode::MemoryAllocationFailure);
+        put_code(ret, ReturnCode::MemoryAllocationFailure);
         return no_handle;
     }
     let (value, rc) = f(memc);
     memcached_free(memc);
-    put(ret, rc);
+    put_code(ret, rc);
 
     value
 }
@@ -90,7 +90,7 @@ fn with_credentials(
     username: *const c_char,
     password: *const c_char,
 ) -> Result<(), ReturnCode> {
-    let rc = memcached_set_sasl_auth_data(memc, username, password);
+    let rc = memcached_set_sasl_auth_data(memc, username, password).status();
     if rc.is_failed() { Err(rc) } else { Ok(()) }
 }
 
@@ -100,7 +100,7 @@ ffi_fn! {
     nonnull()
     {
         let body = |memc: *mut memcached_st| {
-            let mut rc = memcached_behavior_set(memc, crate::core::behavior::id::CONNECT_TIMEOUT, 400_000);
+            let mut rc = memcached_behavior_set(memc, crate::core::behavior::id::CONNECT_TIMEOUT, 400_000).status();
             if rc.is_success() {
                 rc = version_of(memc, hostname, port);
             }
@@ -145,11 +145,12 @@ fn pid_of(
     port: in_port_t,
 ) -> (libc::pid_t, ReturnCode) {
     let mut pid = -1;
-    let mut rc = memcached_server_add(memc, hostname, port);
+    let mut rc = memcached_server_add(memc, hostname, port).status();
     if rc.is_success() {
-        let stat = memcached_stat(memc, core::ptr::null_mut(), &mut rc);
-        // SAFETY: NULL or the array memcached_stat returned.
-        let stat_pid = (!stat.is_null()).then(|| unsafe { (*stat).pid });
+        let mut raw = memcached_return_t::from(rc);
+        let stat = memcached_stat(memc, core::ptr::null_mut(), &mut raw);
+        rc = raw.status();
+        let stat_pid = c_ref(stat).map(|st| st.pid);
         match stat_pid {
             Some(p) if rc.is_success() && p != -1 => pid = p,
             _ if rc.is_success() => rc = ReturnCode::UnknownStatKey,
@@ -203,9 +204,9 @@ ffi_fn! {
     nonnull()
     {
         let body = |memc: *mut memcached_st| {
-            let mut rc = memcached_server_add(memc, hostname, port);
+            let mut rc = memcached_server_add(memc, hostname, port).status();
             if rc.is_success() {
-                rc = memcached_flush(memc, 0);
+                rc = memcached_flush(memc, 0).status();
             }
             (rc.is_success(), rc)
         };
@@ -228,21 +229,19 @@ unsafe extern "C" fn check_server_version(
 ) -> memcached_return_t {
     // SAFETY: the VersionCheck given to memcached_server_cursor below.
     let check = unsafe { &mut *context.cast::<VersionCheck>() };
-    let (major, minor, micro) = {
-        (
-            memcached_server_major_version(instance),
-            memcached_server_minor_version(instance),
-            memcached_server_micro_version(instance),
-        )
-    };
+    let (major, minor, micro) = (
+        memcached_server_major_version(instance),
+        memcached_server_minor_version(instance),
+        memcached_server_micro_version(instance),
+    );
     if major != u8::MAX {
         let have = u32::from(micro) | u32::from(minor) << 8 | u32::from(major) << 16;
         if have >= check.wanted {
-            return ReturnCode::Success;
+            return ReturnCode::Success.into();
         }
     }
     check.truth = false;
-    ReturnCode::Failure
+    ReturnCode::Failure.into()
 }
 
 ffi_fn! {
