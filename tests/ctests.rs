@@ -80,7 +80,8 @@ ctests!(
     ownership,
     continuum,
     sequence_finds,
-    udp
+    udp,
+    reentry
 );
 
 #[test]

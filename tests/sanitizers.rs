@@ -64,6 +64,7 @@ valgrind_tests!(
     valgrind_smoke => "smoke",
     valgrind_returns => "returns",
     valgrind_callbacks => "callbacks",
+    valgrind_reentry => "reentry",
     valgrind_servers => "servers",
     valgrind_stats => "stats",
     valgrind_hashkit => "hashkit",

@@ -43,7 +43,12 @@ fn run(
                 ));
             }
             let r = h.client.delete(g, k, exp);
-            if let Ok(ReturnCode::Success) = r {
+            // As 1.1.4: the trigger runs when the server answered DELETED,
+            // which only the ASCII protocol says (a binary success is not
+            // translated to DELETED there).
+            if let Ok(ReturnCode::Success) = r
+                && h.client.delete_reply_is_deleted()
+            {
                 trigger = h.callbacks.delete_trigger;
             }
             r

@@ -16,6 +16,7 @@
 use core::ffi::{c_char, c_int, c_void};
 
 use crate::core::error::{Error, ReturnCode};
+use crate::ffi::guard::array;
 use crate::ffi::handle::handle;
 use crate::ffi::types::*;
 
@@ -60,15 +61,14 @@ ffi_fn! {
             Ok(rc) => rc,
             Err(e) => h.client.fail(e),
         };
-        let callbacks: Vec<RawDumpFn> = if function.is_null() {
-            Vec::new()
-        } else {
-            (0..number_of_callbacks as usize)
-                // SAFETY: the caller passes `number_of_callbacks` entries; the
-                // same C function type with the result read as an int.
-                .filter_map(|i| unsafe { *function.add(i) }.map(|f| unsafe { core::mem::transmute(f) }))
-                .collect()
-        };
+        drop(h);
+        let callbacks: Vec<RawDumpFn> = array(function.cast_const(), number_of_callbacks as usize)
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+            // SAFETY: the same C function type with the result read as an int.
+            .map(|f| unsafe { core::mem::transmute::<_, RawDumpFn>(*f) })
+            .collect();
         for k in &keys {
             for f in &callbacks {
                 // SAFETY: a callback the caller gave us, with a NUL-terminated

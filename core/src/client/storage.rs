@@ -557,3 +557,12 @@ pub fn reply_error(r: &Reply<'_>) -> Error {
         }
     }
 }
+
+impl Client {
+    /// Whether a successful delete was answered with DELETED, which is what
+    /// runs 1.1.4's delete trigger: the ASCII reply is, a binary success is
+    /// plain SUCCESS there.
+    pub fn delete_reply_is_deleted(&self) -> bool {
+        !self.behaviors.binary_protocol
+    }
+}
