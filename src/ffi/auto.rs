@@ -50,12 +50,12 @@ macro_rules! arith_fns {
                 [group, group_len],
                 key: *const c_char,
                 key_length: usize,
-                offset: u32,
+                offset: u32 | u64,
                 value: *mut u64,
             ) -> memcached_return_t;
             nonnull(ptr)
             {
-                arith(ptr, $incr, group, group_len, key, key_length, u64::from(offset), None, value)
+                arith(ptr, $incr, group, group_len, key, key_length, offset.into(), None, value)
             }
         }
         ffi_fn_by_key! {

@@ -142,7 +142,9 @@ macro_rules! ffi_fn {
 /// Define an export and its `_by_key` twin, which takes a master key
 /// (`group_key`, `group_key_length`) choosing the server right after the
 /// handle. The body sees the master key as `$group`/`$group_len`: NULL and
-/// 0 in the plain export.
+/// 0 in the plain export. An argument written `name: T | U` has type `T` in
+/// the plain export and `U` in the `_by_key` one (1.1.4's increments take a
+/// 32-bit offset, their `_by_key` forms a 64-bit one).
 ///
 /// ```ignore
 /// ffi_fn_by_key! {
@@ -154,10 +156,13 @@ macro_rules! ffi_fn {
 /// }
 /// ```
 macro_rules! ffi_fn_by_key {
+    (@by_key_type $ty:ty) => { $ty };
+    (@by_key_type $ty:ty, $kty:ty) => { $kty };
     (
         $(#[$attr:meta])*
         fn $name:ident / $by_key:ident (
-            $ptr:ident : $pty:ty, [$group:ident, $group_len:ident] $(, $arg:ident : $ty:ty)* $(,)?
+            $ptr:ident : $pty:ty, [$group:ident, $group_len:ident]
+            $(, $arg:ident : $ty:ty $(| $kty:ty)?)* $(,)?
         ) -> $ret:ty;
         nonnull( $($nn:ident),* )
         $body:block
@@ -175,7 +180,12 @@ macro_rules! ffi_fn_by_key {
             $(#[$attr])*
             ///
             /// The `_by_key` form: `group_key` chooses the server.
-            fn $by_key($ptr: $pty, $group: *const core::ffi::c_char, $group_len: usize $(, $arg: $ty)*) -> $ret;
+            fn $by_key(
+                $ptr: $pty,
+                $group: *const core::ffi::c_char,
+                $group_len: usize
+                $(, $arg: ffi_fn_by_key!(@by_key_type $ty $(, $kty)?))*
+            ) -> $ret;
             nonnull($($nn),*)
             $body
         }
