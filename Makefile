@@ -17,6 +17,8 @@
 #                         STAGEDIR=<dir> installs an already staged directory
 #                         instead of building (used by the tests)
 #   make exports-table  regenerate docs/exports.md from build/lib
+#   make miri           the core crate's unit tests under Miri (nightly toolchain with
+#                         the miri component; the tests that need no sockets)
 #   make fmt-check / make clippy / make clean
 
 CARGO      ?= cargo
@@ -95,6 +97,14 @@ deb: lib
 
 exports-table: lib
 	$(PYTHON) scripts/exports-table.py $(BUILD_LIB)/libmemcached.so.11 docs/exports.md
+
+# Miri runs the core's unit tests that need no network (Miri has no sockets);
+# the core has no unsafe code, so this checks the standard library and
+# dependency code it drives (parsers, codecs, the pool, SASL, encryption).
+MIRI_TESTS ?= client:: cnum:: config:: error:: pool:: protocol:: sasl:: server:: server_list:: encoding::
+.PHONY: miri
+miri:
+	MIRIFLAGS="-Zmiri-disable-isolation" $(CARGO) +nightly miri test -p memcached-core --lib -- $(MIRI_TESTS)
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
