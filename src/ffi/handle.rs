@@ -321,13 +321,6 @@ pub fn handle<'a>(ptr: *const memcached_st) -> Option<HandleRef<'a>> {
         .compare_exchange(FREE, EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed)
         .is_err()
     {
-        if std::env::var_os("MCRS_DEBUG_NESTED").is_some() {
-            eprintln!(
-                "NESTED BORROW\n{}",
-                std::backtrace::Backtrace::force_capture()
-            );
-            std::process::abort();
-        }
         return None;
     }
     Some(HandleRef {
