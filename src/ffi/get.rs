@@ -185,17 +185,12 @@ fn mget_impl(
             "keys or key lengths are NULL",
         ));
     };
-    let Some(all_keys) = key_ptrs
-        .iter()
-        .zip(key_lens)
-        .map(|(&k, &len)| bytes(k, len))
-        .collect::<Option<Vec<&[u8]>>>()
-    else {
+    if key_ptrs.iter().zip(key_lens).any(|(k, &len)| k.is_null() && len != 0) {
         return h.client.fail(Error::with_message(
             ReturnCode::InvalidArguments,
             "a key is NULL",
         ));
-    };
+    }
     let group = if group.is_null() {
         None
     } else {
@@ -204,7 +199,8 @@ fn mget_impl(
             None => return ReturnCode::InvalidArguments,
         }
     };
-    let key_at = |i: usize| -> &[u8] { all_keys[i] };
+    // Checked above: every key is readable for its length (or empty).
+    let key_at = |i: usize| -> &[u8] { bytes(key_ptrs[i], key_lens[i]).unwrap_or_default() };
     let r = h.client.mget(group, n, &key_at);
     h.client.finish(r)
 }
