@@ -3,7 +3,8 @@
 //!
 //! Commands live in submodules: [`storage`] (set/add/…/delete/incr/touch),
 //! [`retrieve`] (get/mget/fetch), [`admin`] (flush/version/stats/dump/quit).
-//! [`wire`] has the reply readers they share.
+//! They speak through [`Client::codec`], the one place that picks the
+//! protocol ([`crate::protocol::Codec`]); none of them knows which.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,6 +13,7 @@ use crate::connection::{Connection, SocketOptions, Target, Timeouts, Wait};
 use crate::distribution::{self, Continuum, Distribution, ServerPoint, VirtualBuckets};
 use crate::error::{Error, Result, ReturnCode};
 use crate::hash::{HashAlgorithm, KeyHasher};
+use crate::protocol::Codec;
 use crate::server::{Server, ServerState};
 use crate::server_list::{ServerKind, ServerSpec};
 
@@ -22,7 +24,6 @@ pub mod retrieve;
 pub mod servers;
 pub mod storage;
 pub mod tls;
-pub mod wire;
 
 /// Longest key (namespace included) memcached accepts.
 pub const MAX_KEY_LEN: usize = 250;
@@ -357,22 +358,23 @@ impl Client {
         &self.continuum
     }
 
+    /// The protocol codec of the BINARY_PROTOCOL behavior: the one place
+    /// that looks at it (everything protocol-specific asks the codec).
+    #[inline]
+    pub fn codec(&self) -> Codec {
+        Codec::of(self.behaviors.binary_protocol)
+    }
+
     // ----- keys and placement ------------------------------------------
 
     /// Validate a key as 1.1.4 does, plus: in the ASCII protocol a key with
     /// a blank or control byte is always refused (it would inject commands).
     #[inline]
     pub fn check_key(&self, key: &[u8]) -> Result<()> {
-        let sendable = self.behaviors.binary_protocol
-            || if self.behaviors.verify_key {
-                key.iter().all(|&b| b.is_ascii_graphic())
-            } else {
-                Self::ascii_sendable(key)
-            };
         if key.is_empty()
             || key.len() > MAX_KEY_LEN
             || self.namespace.len() + key.len() > MAX_KEY_LEN
-            || !sendable
+            || !self.codec().key_bytes_ok(key, self.behaviors.verify_key)
         {
             return Err(self.key_error(key));
         }
@@ -420,7 +422,7 @@ impl Client {
         match self.check_key(key) {
             Ok(()) => Ok(true),
             Err(_)
-                if !self.behaviors.binary_protocol
+                if !self.codec().carries_any_key_byte()
                     && !self.behaviors.verify_key
                     && !key.is_empty()
                     && self.namespace.len() + key.len() <= MAX_KEY_LEN
@@ -800,18 +802,10 @@ impl Client {
     /// write the caller was told is BUFFERED. (The buffer holds only whole
     /// requests: a connection whose write failed was closed.)
     pub fn quit_all(&mut self) {
+        let codec = self.codec();
         for s in &mut self.servers {
             if let Some(conn) = s.conn.as_mut() {
-                if self.behaviors.binary_protocol {
-                    crate::protocol::binary::encode_simple(
-                        &mut conn.wbuf,
-                        crate::protocol::binary::opcode::QUITQ,
-                        &[],
-                        0,
-                    );
-                } else {
-                    crate::protocol::ascii::encode_quit(&mut conn.wbuf);
-                }
+                codec.encode_quit(&mut conn.wbuf);
                 if conn.flush().is_ok() && conn.unanswered {
                     // Like 1.1.4: wait until the server has processed what
                     // it was sent, so no later connection overtakes it.
