@@ -1,5 +1,6 @@
 //! Commands addressed to every server: flush, version, verbosity, stats,
-//! dump, and sending buffered requests.
+//! dump, and sending buffered requests (each server in turn, through the
+//! codec; `dump` exists only where the codec supports it).
 
 use super::Client;
 use crate::error::{Error, Result, ReturnCode};

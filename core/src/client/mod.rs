@@ -422,11 +422,10 @@ impl Client {
         match self.check_key(key) {
             Ok(()) => Ok(true),
             Err(_)
-                if !self.codec().carries_any_key_byte()
-                    && !self.behaviors.verify_key
+                if !self.behaviors.verify_key
                     && !key.is_empty()
                     && self.namespace.len() + key.len() <= MAX_KEY_LEN
-                    && !Self::ascii_sendable(key) =>
+                    && !self.codec().key_bytes_ok(key, false) =>
             {
                 Ok(false)
             }

@@ -1,6 +1,13 @@
 //! Reading values: single `get`, multi-get (`mget`) that writes to every
 //! involved server before reading, and `fetch` that returns one value at a
 //! time from whichever server has one ready.
+//!
+//! The multi-get is one pipeline for both protocols: keys are grouped per
+//! server (placement, replicas, failures), the codec encodes each server's
+//! request (start, keys, terminator), and one loop reads whichever server
+//! is ready, the codec parsing each reply ([`Codec::buffered_mget_value`]
+//! for a value already in the read buffer, [`Codec::read_mget_step`]
+//! otherwise).
 
 use super::{Client, ItemMeta, ValueSink};
 use crate::connection::{self, Connection};
@@ -205,7 +212,7 @@ impl Client {
                 placed_from = i;
             }
             let key = key_at(i);
-            if any_left_out && !Self::ascii_sendable(key) {
+            if any_left_out && !codec.key_bytes_ok(key, false) {
                 continue;
             }
             let primary = match group {
@@ -285,12 +292,11 @@ impl Client {
     pub(crate) fn drain_mget(&mut self, idx: usize) -> Result<()> {
         let mut sink = Discard(Vec::new());
         let codec = self.codec();
-        let ns = &self.namespace;
         let r = (|| {
-            let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+            let (mut check, conn) = mget_parts(&mut self.servers, &self.namespace, idx);
             let conn = conn.ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
             loop {
-                match codec.read_mget_step(conn, &mut check, ns, idx, &mut sink)? {
+                match codec.read_mget_step(conn, &mut check, &mut sink)? {
                     MgetStep::Done => return Ok(()),
                     MgetStep::Value(_) | MgetStep::Skipped => {}
                 }
@@ -334,14 +340,15 @@ impl Client {
                 None => return Ok(None),
             };
             let r = match self.buffered_value(codec, idx, sink) {
-                Some(r) => r.map(MgetStep::Value),
+                // Straight from the read buffer (the common case).
+                Some(Ok(meta)) => return Ok(Some(meta)),
+                Some(Err(e)) => Err(e),
                 None => {
-                    let ns = &self.namespace;
-                    let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+                    let (mut check, conn) = mget_parts(&mut self.servers, &self.namespace, idx);
                     let conn = conn.expect("pending servers are connected");
                     // Each fetch is an operation of its own: its wait starts now.
                     conn.begin_op()
-                        .and_then(|()| codec.read_mget_step(conn, &mut check, ns, idx, sink))
+                        .and_then(|()| codec.read_mget_step(conn, &mut check, sink))
                 }
             };
             match r {
@@ -363,15 +370,15 @@ impl Client {
 
     /// The next value of server `idx`'s multi-get when it is completely
     /// buffered (see [`Codec::buffered_mget_value`]).
-    #[inline]
+    #[inline(always)]
     fn buffered_value(
         &mut self,
         codec: Codec,
         idx: usize,
         sink: &mut dyn ValueSink,
     ) -> Option<Result<ItemMeta>> {
-        let (mut check, conn) = mget_parts(&mut self.servers[idx]);
-        codec.buffered_mget_value(conn?, &mut check, &self.namespace, idx, sink)
+        let (mut check, conn) = mget_parts(&mut self.servers, &self.namespace, idx);
+        codec.buffered_mget_value(conn?, &mut check, sink)
     }
 
     /// Pick a server with pending multi-get replies: one with bytes
@@ -455,9 +462,16 @@ impl Client {
     }
 }
 
-/// The check of server `s`'s pending multi-get, and its connection.
-fn mget_parts(s: &mut Server) -> (MgetCheck<'_>, Option<&mut Connection>) {
+/// The pending multi-get of server `idx`, and its connection.
+fn mget_parts<'a>(
+    servers: &'a mut [Server],
+    ns: &'a Vec<u8>,
+    idx: usize,
+) -> (MgetCheck<'a>, Option<&'a mut Connection>) {
+    let s = &mut servers[idx];
     let check = MgetCheck {
+        ns,
+        server: idx,
         first: s.mget_opaque,
         noop: s.mget_noop,
         keys: &s.mget_keys,

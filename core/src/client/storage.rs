@@ -1,5 +1,7 @@
 //! Commands that change one key: set/add/replace/append/prepend/cas,
-//! delete, increment/decrement, touch, and the existence check.
+//! delete, increment/decrement, touch, and the existence check. Each picks
+//! its server, has the codec encode the request, decides whether to send
+//! or hold it (NOREPLY, BUFFER_REQUESTS) and has the codec read the reply.
 
 use super::{Client, MAX_BUFFER};
 use crate::error::{Error, Result, ReturnCode};

@@ -1070,8 +1070,6 @@ pub(super) fn read_get(
 pub(super) fn buffered_mget_value(
     conn: &mut Connection,
     check: &mut MgetCheck<'_>,
-    ns: &[u8],
-    idx: usize,
     sink: &mut dyn ValueSink,
 ) -> Option<Result<ItemMeta>> {
     if conn.outstanding != 0 {
@@ -1086,7 +1084,7 @@ pub(super) fn buffered_mget_value(
     if let Err(e) = check.accept_in_order(v.key) {
         return Some(Err(e));
     }
-    let key = strip_ns(v.key, ns);
+    let key = strip_ns(v.key, check.ns);
     let cas = v.cas.unwrap_or(0);
     let out = match sink.value_buffer(key, v.flags, cas, v.len) {
         Ok(out) => out,
@@ -1097,7 +1095,7 @@ pub(super) fn buffered_mget_value(
         flags: v.flags,
         cas,
         len: v.len,
-        server: idx,
+        server: check.server,
     };
     conn.unanswered = false;
     conn.consume(data_end + 2);

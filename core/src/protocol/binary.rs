@@ -694,8 +694,6 @@ pub(super) fn read_get(
 pub(super) fn read_mget_step(
     conn: &mut Connection,
     check: &mut MgetCheck<'_>,
-    ns: &[u8],
-    idx: usize,
     sink: &mut dyn ValueSink,
 ) -> Result<MgetStep> {
     let h = read_header_range(conn, check.first, check.noop)?;
@@ -705,6 +703,7 @@ pub(super) fn read_mget_step(
             Ok(MgetStep::Done)
         }
         opcode::GETKQ | opcode::GETK if h.status == 0 => {
+            let (ns, idx) = (check.ns, check.server);
             read_value(conn, &h, ns, idx, sink, &mut |wire_key| {
                 check.accept_opaque(h.opaque, wire_key)
             })
@@ -721,12 +720,10 @@ pub(super) fn read_mget_step(
 /// key of this multi-get whose header, extras, key and value are all
 /// buffered. Stale replies, the closing NOOP, errors and partial packets
 /// are left to [`read_mget_step`].
-#[inline]
+#[inline(always)]
 pub(super) fn buffered_mget_value(
     conn: &mut Connection,
     check: &mut MgetCheck<'_>,
-    ns: &[u8],
-    idx: usize,
     sink: &mut dyn ValueSink,
 ) -> Option<Result<ItemMeta>> {
     let buf = conn.buffered();
@@ -753,7 +750,7 @@ pub(super) fn buffered_mget_value(
         return Some(Err(e));
     }
     let value = &body[pre..];
-    let out = match sink.value_buffer(strip_ns(wire_key, ns), flags, h.cas, value.len()) {
+    let out = match sink.value_buffer(strip_ns(wire_key, check.ns), flags, h.cas, value.len()) {
         Ok(out) => out,
         Err(e) => return Some(Err(e)),
     };
@@ -762,7 +759,7 @@ pub(super) fn buffered_mget_value(
         flags,
         cas: h.cas,
         len: value.len(),
-        server: idx,
+        server: check.server,
     };
     conn.unanswered = false;
     conn.consume(total);

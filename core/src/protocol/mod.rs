@@ -97,8 +97,15 @@ pub enum MgetStep {
     Skipped,
 }
 
-/// What a multi-get on one server may still receive.
+/// A multi-get's pending reply on one server: what it may still receive,
+/// and where its values go.
 pub struct MgetCheck<'a> {
+    /// The namespace the keys were sent with (stripped from replies). A
+    /// reference to the client's own `Vec`, read only where it is used:
+    /// the hot path keeps fewer values live.
+    pub ns: &'a Vec<u8>,
+    /// The server's index (reported in [`ItemMeta::server`]).
+    pub server: usize,
     /// Opaque of the mget's start (keys follow with consecutive opaques).
     pub first: u32,
     /// Opaque of the closing NOOP.
@@ -173,13 +180,6 @@ impl Codec {
     }
 
     // ----- what depends on the protocol --------------------------------
-
-    /// Whether keys may hold any byte (binary keys are length-prefixed);
-    /// in ASCII a blank or control byte would end the key.
-    #[inline]
-    pub fn carries_any_key_byte(self) -> bool {
-        self == Codec::Binary
-    }
 
     /// Whether `key`'s bytes can be sent: binary carries any; ASCII only
     /// printable non-blank bytes under VERIFY_KEY (`isgraph`), else any
@@ -552,18 +552,16 @@ impl Codec {
     /// completely buffered: delivered straight from the read buffer (no
     /// wait can happen). `None` when anything else is next; then
     /// [`Codec::read_mget_step`] gives the same result.
-    #[inline]
+    #[inline(always)]
     pub fn buffered_mget_value(
         self,
         conn: &mut Connection,
         check: &mut MgetCheck<'_>,
-        ns: &[u8],
-        idx: usize,
         sink: &mut dyn ValueSink,
     ) -> Option<Result<ItemMeta>> {
         match self {
-            Codec::Ascii => ascii::buffered_mget_value(conn, check, ns, idx, sink),
-            Codec::Binary => binary::buffered_mget_value(conn, check, ns, idx, sink),
+            Codec::Ascii => ascii::buffered_mget_value(conn, check, sink),
+            Codec::Binary => binary::buffered_mget_value(conn, check, sink),
         }
     }
 
@@ -572,17 +570,16 @@ impl Codec {
         self,
         conn: &mut Connection,
         check: &mut MgetCheck<'_>,
-        ns: &[u8],
-        idx: usize,
         sink: &mut dyn ValueSink,
     ) -> Result<MgetStep> {
         match self {
             Codec::Ascii => {
                 ascii::drain(conn)?;
+                let (ns, idx) = (check.ns, check.server);
                 let mut expected = |wire_key: &[u8]| check.accept_in_order(wire_key);
                 ascii::read_value_reply(conn, ns, idx, sink, &mut expected)
             }
-            Codec::Binary => binary::read_mget_step(conn, check, ns, idx, sink),
+            Codec::Binary => binary::read_mget_step(conn, check, sink),
         }
     }
 
