@@ -40,6 +40,9 @@ pub const MAX_LINE_LEN: usize = 8192;
 pub const MAX_VALUE_LEN: usize = 1 << 30;
 
 /// The protocol a client speaks: the one interface to both codecs.
+///
+/// Each `encode_*` returns the id to read its reply with (`read_*`): the
+/// opaque of a binary request, 0 in ASCII, whose replies come in order.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Codec {
     Ascii,
@@ -170,8 +173,6 @@ fn strip_ns<'a>(key: &'a [u8], ns: &[u8]) -> &'a [u8] {
     }
 }
 
-/// Requests return an id to wait for their reply with: the opaque of a
-/// binary request, 0 in ASCII (replies come in order).
 impl Codec {
     /// The codec of the BINARY_PROTOCOL behavior's value.
     #[inline]
