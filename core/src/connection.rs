@@ -1,6 +1,12 @@
 //! One connection to one server: the socket, a reused read buffer, a reused
 //! write buffer, and the timeouts that bound every wait.
 //!
+//! This is the I/O engine: it owns connecting (TCP, Unix sockets, UDP,
+//! TLS), buffering, deadlines, poll and closing, and moves bytes without
+//! knowing what they mean. The protocol codecs ([`crate::protocol`])
+//! encode into [`Connection::wbuf`] and parse from [`Connection::buffered`];
+//! the client ([`crate::client`]) decides when to connect and close.
+//!
 //! Sockets are blocking with `SO_RCVTIMEO`/`SO_SNDTIMEO` set to the wait
 //! bound, so a simple request is one `send` and one `recv`. Reads that must
 //! not wait (zero timeout, readiness-driven multi-server reads) use
@@ -137,9 +143,11 @@ pub struct Connection {
     rcv_shortened: bool,
     /// Which generation of the handle's timeouts `applied` holds.
     pub timeouts_gen: u64,
+    /// The next request id the codec asks for (`next_opaque`).
     next_opaque: u32,
     /// Replies the server still owes for requests whose answers nobody
-    /// waits for (ASCII buffered commands); drained before the next reply.
+    /// waits for (held requests, counted by the codec that needs it);
+    /// drained before the next reply.
     pub outstanding: u32,
     /// The TLS session when the connection is encrypted.
     tls: Option<Box<rustls::ClientConnection>>,
@@ -558,7 +566,7 @@ impl Connection {
         Ok(())
     }
 
-    /// A fresh opaque value for a binary request.
+    /// A fresh request id (never 0), for codecs that tag requests.
     pub fn next_opaque(&mut self) -> u32 {
         let o = self.next_opaque;
         self.next_opaque = self.next_opaque.wrapping_add(1).max(1);

@@ -34,7 +34,6 @@ use md5::Md5;
 use zeroize::Zeroize;
 
 use crate::client::Client;
-use crate::client::wire;
 use crate::connection::Connection;
 use crate::error::{Error, Result, ReturnCode};
 use crate::protocol::binary::{self, opcode, status};
@@ -237,7 +236,7 @@ fn round_trip(conn: &mut Connection, op: u8, mech: &[u8], data: &[u8]) -> Result
     let sent = conn.flush();
     wipe_buffer(&mut conn.wbuf);
     sent?;
-    let h = wire::binary_header(conn, opaque)?;
+    let h = binary::read_header(conn, opaque)?;
     if h.opcode != op {
         return Err(Error::with_message(
             ReturnCode::AuthProblem,
@@ -248,7 +247,7 @@ fn round_trip(conn: &mut Connection, op: u8, mech: &[u8], data: &[u8]) -> Result
         ));
     }
     let len = h.body_len as usize;
-    wire::binary_small_body(conn, len)?;
+    binary::read_small_body(conn, len)?;
     let skip = (usize::from(h.extras_len) + usize::from(h.key_len)).min(len);
     let body = conn.buffered()[skip..len].to_vec();
     conn.consume(len);
@@ -344,7 +343,7 @@ impl Client {
         let Some(creds) = self.sasl.as_ref() else {
             return Ok(conn);
         };
-        if !self.behaviors.binary_protocol {
+        if !self.codec().supports_sasl() {
             return Err(Error::with_message(
                 ReturnCode::InvalidArguments,
                 "SASL authentication is not supported over the ASCII protocol",

@@ -43,11 +43,9 @@ fn run(
                 ));
             }
             let r = h.client.delete(g, k, exp);
-            // As 1.1.4: the trigger runs when the server answered DELETED,
-            // which only the ASCII protocol says (a binary success is not
-            // translated to DELETED there).
+            // As 1.1.4: the trigger runs when the server answered DELETED.
             if let Ok(ReturnCode::Success) = r
-                && h.client.delete_reply_is_deleted()
+                && h.client.codec().reports_deleted()
             {
                 trigger = h.callbacks.delete_trigger;
             }

@@ -38,7 +38,7 @@ ffi_fn! {
         if let Err(e) = h.client.initialize_query() {
             return e.code;
         }
-        if h.client.behaviors.binary_protocol {
+        if !h.client.codec().supports_dump() {
             return h.client.fail(Error::with_message(
                 ReturnCode::NotSupported,
                 "Binary protocol is not supported for memcached_dump()",

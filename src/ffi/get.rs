@@ -173,7 +173,7 @@ fn mget_impl(
     let Some(mut h) = handle(ptr) else {
         return ReturnCode::InvalidArguments;
     };
-    if execute && !h.client.behaviors.binary_protocol {
+    if execute && !h.client.codec().supports_mget_execute() {
         return h.client.fail(Error::with_message(
             ReturnCode::NotSupported,
             "ASCII protocol is not supported for memcached_mget_execute_by_key()",
@@ -185,7 +185,11 @@ fn mget_impl(
             "keys or key lengths are NULL",
         ));
     };
-    if key_ptrs.iter().zip(key_lens).any(|(k, &len)| k.is_null() && len != 0) {
+    if key_ptrs
+        .iter()
+        .zip(key_lens)
+        .any(|(k, &len)| k.is_null() && len != 0)
+    {
         return h.client.fail(Error::with_message(
             ReturnCode::InvalidArguments,
             "a key is NULL",
@@ -267,7 +271,7 @@ fn clear_for_fetch(r: &mut memcached_result_st) {
 /// Fetch the next value into the target: `Ok(true)` with a value,
 /// `Ok(false)` at END.
 fn fetch_into(ptr: *mut memcached_st, h: &mut Handle, target: Target) -> Result<bool, ReturnCode> {
-    let buffer_for_empty = !h.client.behaviors.binary_protocol;
+    let buffer_for_empty = h.client.codec().buffers_empty_values();
     // A result's value buffer belongs to the allocators of the result's own
     // handle (its `root`, as in 1.1.4), not to the handle that fetches
     // into it; the handle's own result uses the handle's allocators.

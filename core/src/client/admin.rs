@@ -1,16 +1,12 @@
 //! Commands addressed to every server: flush, version, verbosity, stats,
-//! dump, and sending buffered requests.
+//! dump, and sending buffered requests (each server in turn, through the
+//! codec; `dump` exists only where the codec supports it).
 
-use super::{Client, wire};
+use super::Client;
 use crate::error::{Error, Result, ReturnCode};
-use crate::protocol::ascii::{self, Reply};
-use crate::protocol::binary::{self, opcode};
-use crate::protocol::parse_version_numbers;
+use crate::protocol::{Ack, Codec, ascii, parse_version_numbers};
 
-use super::storage::reply_error;
-
-/// Called with each `(name, value)` statistic of a server.
-pub type StatVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
+pub use crate::protocol::StatVisitor;
 
 impl Client {
     /// Run `f` on every server (connecting first); SOME_ERRORS when any
@@ -46,38 +42,17 @@ impl Client {
     /// `memcached_flush`.
     pub fn flush(&mut self, exptime: i64) -> Result<ReturnCode> {
         self.begin_call();
-        let binary = self.behaviors.binary_protocol;
+        let codec = self.codec();
         let noreply = self.behaviors.noreply;
         self.each_server(|c, idx| {
             let conn = c.servers[idx].conn.as_mut().expect("connected");
-            if binary {
-                let o = conn.next_opaque();
-                let op = if noreply {
-                    opcode::FLUSHQ
-                } else {
-                    opcode::FLUSH
-                };
-                binary::encode_flush(&mut conn.wbuf, op, exptime as u32, o);
-                conn.flush()?;
-                if noreply {
-                    conn.unanswered = true;
-                    return Ok(());
-                }
-                let h = wire::binary_header(conn, o)?;
-                if h.status != 0 {
-                    return Err(wire::binary_status_error(conn, &h)?);
-                }
-                conn.skip(h.body_len as usize)
-            } else {
-                ascii::encode_flush(&mut conn.wbuf, exptime, noreply);
-                conn.flush()?;
-                if noreply {
-                    conn.unanswered = true;
-                    return Ok(());
-                }
-                wire::ascii_drain(conn)?;
-                expect_ascii(conn, |r| matches!(r, Reply::Ok))
+            let id = codec.encode_flush(conn, exptime, noreply);
+            conn.flush()?;
+            if noreply {
+                conn.unanswered = true;
+                return Ok(());
             }
+            codec.read_ack(conn, id, Ack::Ok).map(drop)
         })
     }
 
@@ -102,36 +77,12 @@ impl Client {
         if self.behaviors.use_udp {
             return Err(Error::new(ReturnCode::NotSupported));
         }
-        let binary = self.behaviors.binary_protocol;
+        let codec = self.codec();
         self.each_server(|c, idx| {
             let conn = c.servers[idx].conn.as_mut().expect("connected");
-            let text: Vec<u8> = if binary {
-                let o = conn.next_opaque();
-                binary::encode_simple(&mut conn.wbuf, opcode::VERSION, &[], o);
-                conn.flush()?;
-                let h = wire::binary_header(conn, o)?;
-                if h.status != 0 {
-                    return Err(wire::binary_status_error(conn, &h)?);
-                }
-                let len = h.body_len as usize;
-                wire::binary_small_body(conn, len)?;
-                let pre = h.extras_len as usize + h.key_len as usize;
-                let t = conn.buffered()[pre.min(len)..len].to_vec();
-                conn.consume(len);
-                t
-            } else {
-                ascii::encode_version(&mut conn.wbuf);
-                conn.flush()?;
-                wire::ascii_drain(conn)?;
-                let n = wire::ascii_line(conn)?;
-                let r = match ascii::parse_reply_line(&conn.buffered()[..n]) {
-                    Ok(Reply::Version(t)) => Ok(t.to_vec()),
-                    Ok(r) => Err(reply_error(&r)),
-                    Err(e) => Err(e),
-                };
-                conn.consume(n);
-                r?
-            };
+            let id = codec.encode_version(conn);
+            conn.flush()?;
+            let text = codec.read_version(conn, id)?;
             c.servers[idx].version = parse_version_numbers(&text).unwrap_or((255, 255, 255));
             Ok(())
         })
@@ -161,9 +112,9 @@ impl Client {
             let r = crate::connection::Connection::connect(&target, connect_wait, &opts).and_then(
                 |mut conn| {
                     conn.set_timeouts(timeouts)?;
-                    ascii::encode_verbosity(&mut conn.wbuf, level, false);
+                    let id = Codec::Ascii.encode_verbosity(&mut conn, level);
                     conn.flush()?;
-                    expect_ascii(&mut conn, |r| matches!(r, Reply::Ok))
+                    Codec::Ascii.read_ack(&mut conn, id, Ack::Ok).map(drop)
                 },
             );
             if let Err(mut e) = r {
@@ -189,71 +140,12 @@ impl Client {
         if self.behaviors.use_udp {
             return Err(Error::new(ReturnCode::NotSupported));
         }
+        let codec = self.codec();
         let r = self.connect(idx).and_then(|()| {
-            let binary = self.behaviors.binary_protocol;
             let conn = self.servers[idx].conn.as_mut().expect("connected");
-            if binary {
-                let o = conn.next_opaque();
-                binary::encode_simple(&mut conn.wbuf, opcode::STAT, args.unwrap_or(&[]), o);
-                conn.flush()?;
-                let mut failure = None;
-                loop {
-                    let h = wire::binary_header(conn, o)?;
-                    if h.status != 0 {
-                        let e = wire::binary_status_error(conn, &h)?;
-                        return Err(Error {
-                            code: ReturnCode::SomeErrors,
-                            ..e
-                        });
-                    }
-                    let len = h.body_len as usize;
-                    if h.key_len == 0 {
-                        conn.skip(len)?;
-                        break;
-                    }
-                    wire::binary_small_body(conn, len)?;
-                    let body = &conn.buffered()[..len];
-                    let ex = h.extras_len as usize;
-                    let kl = h.key_len as usize;
-                    if failure.is_none()
-                        && let Err(e) = f(&body[ex..ex + kl], &body[ex + kl..])
-                    {
-                        failure = Some(e);
-                    }
-                    conn.consume(len);
-                }
-                failure.map_or(Ok(()), Err)
-            } else {
-                ascii::encode_stats(&mut conn.wbuf, args);
-                conn.flush()?;
-                wire::ascii_drain(conn)?;
-                let mut failure = None;
-                loop {
-                    let n = wire::ascii_line(conn)?;
-                    let r = match ascii::parse_reply_line(&conn.buffered()[..n]) {
-                        Ok(Reply::Stat { name, value }) => {
-                            if failure.is_none()
-                                && let Err(e) = f(name, value)
-                            {
-                                failure = Some(e);
-                            }
-                            Ok(false)
-                        }
-                        Ok(Reply::End) => Ok(true),
-                        Ok(Reply::Error) => Err(Error::with_message(
-                            ReturnCode::InvalidArguments,
-                            "the server does not know these statistics",
-                        )),
-                        Ok(r) => Err(reply_error(&r)),
-                        Err(e) => Err(e),
-                    };
-                    conn.consume(n);
-                    if r? {
-                        break;
-                    }
-                }
-                failure.map_or(Ok(()), Err)
-            }
+            let id = codec.encode_stats(conn, args);
+            conn.flush()?;
+            codec.read_stats(conn, id, f)
         });
         self.on_server(idx, r)
     }
@@ -262,7 +154,7 @@ impl Client {
     /// (ASCII `stats cachedump`); `f` may stop the walk with an error.
     pub fn dump(&mut self, f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<ReturnCode> {
         self.begin_call();
-        if self.behaviors.binary_protocol {
+        if !self.codec().supports_dump() {
             return Err(Error::with_message(
                 ReturnCode::ProtocolError,
                 "memcached_dump() is not supported with the binary protocol",
@@ -302,36 +194,7 @@ impl Client {
                         .conn
                         .as_mut()
                         .ok_or(Error::new(ReturnCode::ConnectionFailure))?;
-                    conn.wbuf.extend_from_slice(b"stats cachedump ");
-                    crate::protocol::push_u64(&mut conn.wbuf, u64::from(slab));
-                    conn.wbuf.extend_from_slice(b" 0\r\n");
-                    conn.flush()?;
-                    let mut stop = None;
-                    loop {
-                        let n = wire::ascii_line(conn)?;
-                        let done = match ascii::parse_reply_line(&conn.buffered()[..n]) {
-                            Ok(Reply::Item { key, .. }) => {
-                                if stop.is_none()
-                                    && let Err(e) = f(key)
-                                {
-                                    stop = Some(e);
-                                }
-                                false
-                            }
-                            Ok(Reply::End) => true,
-                            Ok(r) => {
-                                let e = reply_error(&r);
-                                conn.consume(n);
-                                return Err(e);
-                            }
-                            Err(e) => return Err(e),
-                        };
-                        conn.consume(n);
-                        if done {
-                            break;
-                        }
-                    }
-                    stop.map_or(Ok(()), Err)
+                    ascii::dump_slab(conn, slab, f)
                 })();
                 let r = self.on_server(idx, r);
                 r?
@@ -339,19 +202,4 @@ impl Client {
         }
         Ok(rc)
     }
-}
-
-/// Read one ASCII line and check it is the expected success reply.
-fn expect_ascii(
-    conn: &mut crate::connection::Connection,
-    ok: impl Fn(&Reply<'_>) -> bool,
-) -> Result<()> {
-    let n = wire::ascii_line(conn)?;
-    let r = match ascii::parse_reply_line(&conn.buffered()[..n]) {
-        Ok(r) if ok(&r) => Ok(()),
-        Ok(r) => Err(reply_error(&r)),
-        Err(e) => Err(e),
-    };
-    conn.consume(n);
-    r
 }

@@ -65,7 +65,7 @@ impl Client {
         match ns {
             None => self.namespace.clear(),
             Some(ns) => {
-                check_namespace(ns, self.behaviors.binary_protocol)?;
+                check_namespace(ns, self.codec().any_key_byte())?;
                 self.namespace = ns.to_vec();
             }
         }

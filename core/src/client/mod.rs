@@ -3,7 +3,8 @@
 //!
 //! Commands live in submodules: [`storage`] (set/add/…/delete/incr/touch),
 //! [`retrieve`] (get/mget/fetch), [`admin`] (flush/version/stats/dump/quit).
-//! [`wire`] has the reply readers they share.
+//! They speak through [`Client::codec`], the one place that picks the
+//! protocol ([`crate::protocol::Codec`]); none of them knows which.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,6 +13,7 @@ use crate::connection::{Connection, SocketOptions, Target, Timeouts, Wait};
 use crate::distribution::{self, Continuum, Distribution, ServerPoint, VirtualBuckets};
 use crate::error::{Error, Result, ReturnCode};
 use crate::hash::{HashAlgorithm, KeyHasher};
+use crate::protocol::Codec;
 use crate::server::{Server, ServerState};
 use crate::server_list::{ServerKind, ServerSpec};
 
@@ -23,7 +25,6 @@ pub mod retrieve;
 pub mod servers;
 pub mod storage;
 pub mod tls;
-pub mod wire;
 
 /// Longest key (namespace included) memcached accepts.
 pub const MAX_KEY_LEN: usize = 250;
@@ -362,22 +363,23 @@ impl Client {
         &self.continuum
     }
 
+    /// The protocol codec of the BINARY_PROTOCOL behavior: the one place
+    /// that looks at it (everything protocol-specific asks the codec).
+    #[inline]
+    pub fn codec(&self) -> Codec {
+        Codec::of(self.behaviors.binary_protocol)
+    }
+
     // ----- keys and placement ------------------------------------------
 
     /// Validate a key as 1.1.4 does, plus: in the ASCII protocol a key with
     /// a blank or control byte is always refused (it would inject commands).
     #[inline]
     pub fn check_key(&self, key: &[u8]) -> Result<()> {
-        let sendable = self.behaviors.binary_protocol
-            || if self.behaviors.verify_key {
-                key.iter().all(|&b| b.is_ascii_graphic())
-            } else {
-                Self::ascii_sendable(key)
-            };
         if key.is_empty()
             || key.len() > MAX_KEY_LEN
             || self.namespace.len() + key.len() > MAX_KEY_LEN
-            || !sendable
+            || !self.codec().key_bytes_ok(key, self.behaviors.verify_key)
         {
             return Err(self.key_error(key));
         }
@@ -425,11 +427,10 @@ impl Client {
         match self.check_key(key) {
             Ok(()) => Ok(true),
             Err(_)
-                if !self.behaviors.binary_protocol
-                    && !self.behaviors.verify_key
+                if !self.behaviors.verify_key
                     && !key.is_empty()
                     && self.namespace.len() + key.len() <= MAX_KEY_LEN
-                    && !Self::ascii_sendable(key) =>
+                    && !self.codec().key_bytes_ok(key, false) =>
             {
                 Ok(false)
             }
@@ -808,19 +809,11 @@ impl Client {
     /// like 1.1.4, nothing is sent and nothing awaited: the server neither
     /// answers nor closes.
     pub fn quit_all(&mut self) {
+        let codec = self.codec();
         let timeouts = self.timeouts();
         for s in &mut self.servers {
             if let Some(conn) = s.conn.as_mut().filter(|c| !c.is_udp()) {
-                if self.behaviors.binary_protocol {
-                    crate::protocol::binary::encode_simple(
-                        &mut conn.wbuf,
-                        crate::protocol::binary::opcode::QUITQ,
-                        &[],
-                        0,
-                    );
-                } else {
-                    crate::protocol::ascii::encode_quit(&mut conn.wbuf);
-                }
+                codec.encode_quit(&mut conn.wbuf);
                 // Like 1.1.4: while something sent is unanswered, wait
                 // (within the handle's read bound) until the server has
                 // processed it and closed, so no later connection overtakes it.

@@ -1,5 +1,5 @@
-//! NUMBER_OF_REPLICAS and RANDOMIZE_REPLICA_READ (binary protocol only, as
-//! in 1.1.4): storage and delete requests also go, quietly, to the next
+//! NUMBER_OF_REPLICAS and RANDOMIZE_REPLICA_READ (only where the codec
+//! supports replicas, the binary protocol, as in 1.1.4): storage and delete requests also go, quietly, to the next
 //! servers of the list; a read goes to the first reachable copy, starting
 //! at a random one when RANDOMIZE_REPLICA_READ is on.
 
@@ -7,12 +7,12 @@ use super::Client;
 use super::storage::Store;
 use crate::connection::Connection;
 use crate::error::Result;
-use crate::protocol::binary::{self, opcode};
+use crate::protocol::StoreCmd;
 
 impl Client {
     /// How many replicas apply to a request now.
     fn replica_count(&self) -> usize {
-        if !self.behaviors.binary_protocol || self.servers.len() < 2 {
+        if !self.codec().supports_replicas() || self.servers.len() < 2 {
             return 0;
         }
         (self.behaviors.number_of_replicas as usize).min(self.servers.len() - 1)
@@ -40,28 +40,22 @@ impl Client {
 
     /// Send quiet copies of a storage request to the replicas of `primary`.
     pub(crate) fn replicate_store(&mut self, primary: usize, req: &Store<'_>) {
+        let codec = self.codec();
         self.send_to_replicas(primary, |conn, ns| {
-            let o = conn.next_opaque();
-            binary::encode_store(
-                &mut conn.wbuf,
-                req.mode.opcode(true),
-                ns,
-                req.key,
-                req.value.len(),
-                req.flags,
-                req.exptime as u32,
-                0,
-                o,
-            );
-            conn.flush_with(req.value, b"")
+            let cmd = StoreCmd {
+                cas: 0,
+                ..req.cmd(ns, false, true)
+            };
+            codec.encode_store(conn, &cmd);
+            conn.flush_with(req.value, codec.value_trailer())
         });
     }
 
     /// Send quiet deletes to the replicas of `primary`.
     pub(crate) fn replicate_delete(&mut self, primary: usize, key: &[u8]) {
+        let codec = self.codec();
         self.send_to_replicas(primary, |conn, ns| {
-            let o = conn.next_opaque();
-            binary::encode_delete(&mut conn.wbuf, opcode::DELETEQ, ns, key, o);
+            codec.encode_delete(conn, ns, key, false, true);
             conn.flush()
         });
     }

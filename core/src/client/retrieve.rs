@@ -1,17 +1,19 @@
 //! Reading values: single `get`, multi-get (`mget`) that writes to every
 //! involved server before reading, and `fetch` that returns one value at a
 //! time from whichever server has one ready.
+//!
+//! The multi-get is one pipeline for both protocols: keys are grouped per
+//! server (placement, replicas, failures), the codec encodes each server's
+//! request (start, keys, terminator), and one loop reads whichever server
+//! is ready, the codec parsing each reply ([`Codec::buffered_mget_value`]
+//! for a value already in the read buffer, [`Codec::read_mget_step`]
+//! otherwise).
 
-use super::{Client, ItemMeta, ValueSink, wire};
+use super::{Client, ItemMeta, ValueSink};
 use crate::connection::{self, Connection};
 use crate::error::{Error, Result, ReturnCode};
-use crate::protocol::ascii::{self, Reply};
-use crate::protocol::binary::{self, opcode};
-use crate::server::{KeyList, Server};
-
-/// Largest extras + key of a value reply we accept (4 bytes of flags and a
-/// key of at most 250 bytes, with room to spare).
-const MAX_VALUE_PREFIX: usize = 4 + 256;
+use crate::protocol::{Codec, MgetCheck, MgetStep};
+use crate::server::Server;
 
 /// A sink that drops values (draining an abandoned multi-get).
 struct Discard(Vec<u8>);
@@ -31,13 +33,6 @@ impl ValueSink for Discard {
         }
         Ok(&mut self.0[..len])
     }
-}
-
-/// What one reply of a multi-get was.
-enum Step {
-    Value(ItemMeta),
-    Done,
-    Skipped,
 }
 
 impl Client {
@@ -125,31 +120,14 @@ impl Client {
         if !self.behaviors.buffer_requests || self.behaviors.noreply {
             return;
         }
-        let binary = self.behaviors.binary_protocol;
+        let codec = self.codec();
         for idx in 0..self.servers.len() {
             if let Some(conn) = self.servers[idx].conn.as_mut()
                 && !conn.wbuf.is_empty()
             {
-                let r = Self::complete_buffered(conn, binary);
+                let r = codec.complete_held(conn);
                 let _ = self.on_server(idx, r);
             }
-        }
-    }
-
-    /// Send a connection's buffered requests and wait until the server has
-    /// processed them (see [`Client::send_buffered`]).
-    #[cold]
-    fn complete_buffered(conn: &mut Connection, binary: bool) -> Result<()> {
-        conn.begin_op()?;
-        if binary {
-            let opaque = conn.next_opaque();
-            binary::encode_simple(&mut conn.wbuf, binary::opcode::NOOP, &[], opaque);
-            conn.flush()?;
-            let h = wire::binary_header(conn, opaque)?;
-            conn.skip(h.body_len as usize)
-        } else {
-            conn.flush()?;
-            wire::ascii_drain(conn)
         }
     }
 
@@ -159,74 +137,13 @@ impl Client {
         key: &[u8],
         sink: &mut dyn ValueSink,
     ) -> Result<Option<ItemMeta>> {
-        let binary = self.behaviors.binary_protocol;
+        let codec = self.codec();
         let cas = self.behaviors.support_cas;
-        let ns = std::mem::take(&mut self.namespace);
+        let ns = &self.namespace;
         let conn = self.servers[idx].conn.as_mut().expect("connected");
-        let mut opaque = 0;
-        if binary {
-            opaque = conn.next_opaque();
-            binary::encode_get(&mut conn.wbuf, opcode::GETK, &ns, key, opaque);
-        } else {
-            ascii::begin_get(&mut conn.wbuf, if cas { "gets" } else { "get" });
-            ascii::push_get_key(&mut conn.wbuf, &ns, key);
-            ascii::end_line(&mut conn.wbuf);
-        }
-        let r = Self::get_exchange(conn, binary, opaque, &ns, key, idx, sink);
-        self.namespace = ns;
-        r
-    }
-
-    fn get_exchange(
-        conn: &mut Connection,
-        binary: bool,
-        opaque: u32,
-        ns: &[u8],
-        key: &[u8],
-        idx: usize,
-        sink: &mut dyn ValueSink,
-    ) -> Result<Option<ItemMeta>> {
+        let id = codec.encode_get(conn, cas, ns, key);
         conn.flush()?;
-        if binary {
-            let h = wire::binary_header(conn, opaque)?;
-            if h.status != 0 {
-                let e = wire::binary_status_error(conn, &h)?;
-                return if e.code == ReturnCode::Notfound {
-                    Ok(None)
-                } else {
-                    Err(e)
-                };
-            }
-            let mut expected = |wire_key: &[u8]| exact_key(wire_key, ns, key);
-            return read_binary_value(conn, &h, ns, idx, sink, &mut expected).map(Some);
-        }
-        wire::ascii_drain(conn)?;
-        let mut expected = |wire_key: &[u8]| exact_key(wire_key, ns, key);
-        match read_ascii_reply(conn, ns, idx, sink, &mut expected)? {
-            Step::Value(meta) => {
-                // The END that closes the reply (one compare in the common case).
-                conn.fill_to(5)?;
-                if conn.buffered().starts_with(b"END\r\n") {
-                    conn.consume(5);
-                    return Ok(Some(meta));
-                }
-                let n = wire::ascii_line(conn)?;
-                let is_end = matches!(
-                    ascii::parse_reply_line(&conn.buffered()[..n]),
-                    Ok(Reply::End)
-                );
-                conn.consume(n);
-                match is_end {
-                    true => Ok(Some(meta)),
-                    false => Err(Error::with_message(
-                        ReturnCode::UnknownReadFailure,
-                        "the server sent more than one value for one key",
-                    )),
-                }
-            }
-            Step::Done => Ok(None),
-            Step::Skipped => Err(Error::new(ReturnCode::UnknownReadFailure)),
-        }
+        codec.read_get(conn, id, ns, key, idx, sink)
     }
 
     /// `memcached_mget(_by_key)`: send the requests; read the values with
@@ -273,12 +190,8 @@ impl Client {
         self.send_buffered();
         self.maybe_rebuild_for_eject();
         self.mget_probe = false;
-        let binary = self.behaviors.binary_protocol;
-        let cmd = if self.behaviors.support_cas {
-            "gets"
-        } else {
-            "get"
-        };
+        let codec = self.codec();
+        let cas = self.behaviors.support_cas;
         let mut failed: Option<Error> = None;
         let mut started = 0usize;
         let mut failures = 0usize;
@@ -299,7 +212,7 @@ impl Client {
                 placed_from = i;
             }
             let key = key_at(i);
-            if any_left_out && !Self::ascii_sendable(key) {
+            if any_left_out && !codec.key_bytes_ok(key, false) {
                 continue;
             }
             let primary = match group {
@@ -338,11 +251,7 @@ impl Client {
                     s.mget_keys.clear();
                     s.mget_cursor = 0;
                     started += 1;
-                    if binary {
-                        s.mget_opaque = conn.next_opaque();
-                    } else {
-                        ascii::begin_get(&mut conn.wbuf, cmd);
-                    }
+                    s.mget_opaque = codec.begin_mget(conn, cas);
                 }
             }
             // The namespace stays in place above: with HASH_WITH_PREFIX_KEY
@@ -351,12 +260,7 @@ impl Client {
             let s = &mut self.servers[idx];
             s.mget_keys.push(ns, key);
             let conn = s.conn.as_mut().expect("connected");
-            if binary {
-                let o = conn.next_opaque();
-                binary::encode_get(&mut conn.wbuf, opcode::GETKQ, ns, key, o);
-            } else {
-                ascii::push_get_key(&mut conn.wbuf, ns, key);
-            }
+            codec.push_mget_key(conn, ns, key);
         }
         // Terminate and send every server's request.
         for idx in 0..self.servers.len() {
@@ -365,13 +269,7 @@ impl Client {
             }
             let s = &mut self.servers[idx];
             let conn = s.conn.as_mut().expect("connected");
-            if binary {
-                let o = conn.next_opaque();
-                s.mget_noop = o;
-                binary::encode_simple(&mut conn.wbuf, opcode::NOOP, &[], o);
-            } else {
-                ascii::end_line(&mut conn.wbuf);
-            }
+            s.mget_noop = codec.end_mget(conn);
             let r = conn.flush();
             if let Err(e) = self.on_server(idx, r) {
                 started -= 1;
@@ -393,19 +291,17 @@ impl Client {
     /// Read and drop the rest of a multi-get on server `idx`.
     pub(crate) fn drain_mget(&mut self, idx: usize) -> Result<()> {
         let mut sink = Discard(Vec::new());
-        let ns = std::mem::take(&mut self.namespace);
-        let binary = self.behaviors.binary_protocol;
+        let codec = self.codec();
         let r = (|| {
-            let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+            let (mut check, conn) = mget_parts(&mut self.servers, &self.namespace, idx);
             let conn = conn.ok_or_else(|| Error::new(ReturnCode::ConnectionFailure))?;
             loop {
-                match read_mget_step(conn, binary, &mut check, &ns, idx, &mut sink)? {
-                    Step::Done => return Ok(()),
-                    Step::Value(_) | Step::Skipped => {}
+                match codec.read_mget_step(conn, &mut check, &mut sink)? {
+                    MgetStep::Done => return Ok(()),
+                    MgetStep::Value(_) | MgetStep::Skipped => {}
                 }
             }
         })();
-        self.namespace = ns;
         self.servers[idx].mget_pending = false;
         r
     }
@@ -437,38 +333,31 @@ impl Client {
     /// The next value of the pending multi-get as the server stored it.
     #[inline]
     fn fetch_stored(&mut self, sink: &mut dyn ValueSink) -> Result<Option<ItemMeta>> {
-        let binary = self.behaviors.binary_protocol;
+        let codec = self.codec();
         loop {
             let idx = match self.next_ready_server()? {
                 Some(i) => i,
                 None => return Ok(None),
             };
-            let buffered = if binary {
-                self.buffered_binary_value(idx, sink)
-            } else {
-                self.buffered_ascii_value(idx, sink)
-            };
-            let r = match buffered {
-                Some(r) => r.map(Step::Value),
+            let r = match self.buffered_value(codec, idx, sink) {
+                // Straight from the read buffer (the common case).
+                Some(Ok(meta)) => return Ok(Some(meta)),
+                Some(Err(e)) => Err(e),
                 None => {
-                    let ns = std::mem::take(&mut self.namespace);
-                    let (mut check, conn) = mget_parts(&mut self.servers[idx]);
+                    let (mut check, conn) = mget_parts(&mut self.servers, &self.namespace, idx);
                     let conn = conn.expect("pending servers are connected");
                     // Each fetch is an operation of its own: its wait starts now.
-                    let r = conn
-                        .begin_op()
-                        .and_then(|()| read_mget_step(conn, binary, &mut check, &ns, idx, sink));
-                    self.namespace = ns;
-                    r
+                    conn.begin_op()
+                        .and_then(|()| codec.read_mget_step(conn, &mut check, sink))
                 }
             };
             match r {
-                Ok(Step::Value(meta)) => return Ok(Some(meta)),
-                Ok(Step::Done) => {
+                Ok(MgetStep::Value(meta)) => return Ok(Some(meta)),
+                Ok(MgetStep::Done) => {
                     self.servers[idx].mget_pending = false;
                     self.mget_probe = true;
                 }
-                Ok(Step::Skipped) => {}
+                Ok(MgetStep::Skipped) => {}
                 Err(e) => {
                     self.servers[idx].mget_pending = false;
                     let r: Result<()> = Err(e);
@@ -479,109 +368,17 @@ impl Client {
         }
     }
 
-    /// The common step of an ASCII multi-get: the next reply on server
-    /// `idx` is a `VALUE` whose line, data and `\r\n` are all buffered.
-    /// It is delivered straight from the read buffer (no wait can happen,
-    /// so no operation is started). `None` when anything else is next:
-    /// the general reader takes over, and gives the same result.
-    #[inline]
-    fn buffered_ascii_value(
+    /// The next value of server `idx`'s multi-get when it is completely
+    /// buffered (see [`Codec::buffered_mget_value`]).
+    #[inline(always)]
+    fn buffered_value(
         &mut self,
+        codec: Codec,
         idx: usize,
         sink: &mut dyn ValueSink,
     ) -> Option<Result<ItemMeta>> {
-        if self.behaviors.binary_protocol {
-            return None;
-        }
-        let (mut check, conn) = mget_parts(&mut self.servers[idx]);
-        let conn = conn?;
-        if conn.outstanding != 0 {
-            return None;
-        }
-        let buf = conn.buffered();
-        let v = ascii::parse_value_fast(buf)?;
-        let data_end = v.line_len + v.len;
-        if buf.get(data_end..data_end + 2)? != b"\r\n" {
-            return None;
-        }
-        if let Err(e) = check.accept_in_order(v.key) {
-            return Some(Err(e));
-        }
-        let key = strip_ns(v.key, &self.namespace);
-        let cas = v.cas.unwrap_or(0);
-        let out = match sink.value_buffer(key, v.flags, cas, v.len) {
-            Ok(out) => out,
-            Err(e) => return Some(Err(e)),
-        };
-        out.copy_from_slice(&buf[v.line_len..data_end]);
-        let meta = ItemMeta {
-            flags: v.flags,
-            cas,
-            len: v.len,
-            server: idx,
-        };
-        conn.unanswered = false;
-        conn.consume(data_end + 2);
-        Some(Ok(meta))
-    }
-
-    /// The common step of a binary multi-get: the next reply on server
-    /// `idx` is a GETK/GETKQ success for a key of this multi-get, and its
-    /// header, extras, key and value are all buffered. Delivered straight
-    /// from the read buffer; `None` for anything else (stale replies, the
-    /// closing NOOP, errors, partial packets), which the general reader
-    /// handles with the same result.
-    #[inline]
-    fn buffered_binary_value(
-        &mut self,
-        idx: usize,
-        sink: &mut dyn ValueSink,
-    ) -> Option<Result<ItemMeta>> {
-        let (mut check, conn) = mget_parts(&mut self.servers[idx]);
-        let conn = conn?;
-        let buf = conn.buffered();
-        let h = binary::parse_response_header(buf).ok()??;
-        if !matches!(h.opcode, opcode::GETK | opcode::GETKQ)
-            || h.status != 0
-            || wire::is_stale(h.opaque, check.first)
-            || wire::is_stale(check.noop, h.opaque)
-        {
-            return None;
-        }
-        let pre = h.extras_len as usize + h.key_len as usize;
-        let total = binary::HEADER_LEN + h.body_len as usize;
-        if pre > MAX_VALUE_PREFIX || buf.len() < total {
-            return None;
-        }
-        let body = &buf[binary::HEADER_LEN..total];
-        let flags = match body.get(..4) {
-            Some(f) if h.extras_len >= 4 => u32::from_be_bytes([f[0], f[1], f[2], f[3]]),
-            _ => 0,
-        };
-        let wire_key = &body[h.extras_len as usize..pre];
-        if let Err(e) = check.accept_opaque(h.opaque, wire_key) {
-            return Some(Err(e));
-        }
-        let value = &body[pre..];
-        let out = match sink.value_buffer(
-            strip_ns(wire_key, &self.namespace),
-            flags,
-            h.cas,
-            value.len(),
-        ) {
-            Ok(out) => out,
-            Err(e) => return Some(Err(e)),
-        };
-        out.copy_from_slice(value);
-        let meta = ItemMeta {
-            flags,
-            cas: h.cas,
-            len: value.len(),
-            server: idx,
-        };
-        conn.unanswered = false;
-        conn.consume(total);
-        Some(Ok(meta))
+        let (mut check, conn) = mget_parts(&mut self.servers, &self.namespace, idx);
+        codec.buffered_mget_value(conn?, &mut check, sink)
     }
 
     /// Pick a server with pending multi-get replies: one with bytes
@@ -665,259 +462,20 @@ impl Client {
     }
 }
 
-/// A single get accepts only the key it asked for.
-fn exact_key(wire_key: &[u8], ns: &[u8], key: &[u8]) -> Result<()> {
-    if wire_key.len() == ns.len() + key.len() && wire_key.starts_with(ns) && wire_key.ends_with(key)
-    {
-        Ok(())
-    } else {
-        Err(Error::with_message(
-            ReturnCode::ProtocolError,
-            "the server sent a value for a key that was not requested",
-        ))
-    }
-}
-
-/// Strip the namespace from a key the server sent back.
-fn strip_ns<'a>(key: &'a [u8], ns: &[u8]) -> &'a [u8] {
-    if !ns.is_empty() && key.starts_with(ns) {
-        &key[ns.len()..]
-    } else {
-        key
-    }
-}
-
-/// What a multi-get on one server may still receive.
-struct MgetCheck<'a> {
-    /// Opaque of the mget's start (keys follow with consecutive opaques).
-    first: u32,
-    /// Opaque of the closing NOOP.
-    noop: u32,
-    /// Wire keys (namespace included) in request order.
-    keys: &'a KeyList,
-    /// Replies seen so far have advanced to here.
-    cursor: &'a mut usize,
-}
-
-/// The check of server `s`'s pending multi-get, and its connection.
-fn mget_parts(s: &mut Server) -> (MgetCheck<'_>, Option<&mut Connection>) {
+/// The pending multi-get of server `idx`, and its connection.
+fn mget_parts<'a>(
+    servers: &'a mut [Server],
+    ns: &'a Vec<u8>,
+    idx: usize,
+) -> (MgetCheck<'a>, Option<&'a mut Connection>) {
+    let s = &mut servers[idx];
     let check = MgetCheck {
+        ns,
+        server: idx,
         first: s.mget_opaque,
         noop: s.mget_noop,
         keys: &s.mget_keys,
         cursor: &mut s.mget_cursor,
     };
     (check, s.conn.as_mut())
-}
-
-impl MgetCheck<'_> {
-    #[cold]
-    fn not_requested() -> Error {
-        Error::with_message(
-            ReturnCode::ProtocolError,
-            "the server sent a value for a key that was not requested",
-        )
-    }
-
-    /// ASCII: values come in request order (misses leave gaps).
-    #[inline]
-    fn accept_in_order(&mut self, wire_key: &[u8]) -> Result<()> {
-        while *self.cursor < self.keys.len() {
-            let k = self.keys.get(*self.cursor);
-            *self.cursor += 1;
-            if k == wire_key {
-                return Ok(());
-            }
-        }
-        Err(Self::not_requested())
-    }
-
-    /// Binary: the opaque names the request; it must be newer than the
-    /// last reply and its key must match.
-    #[inline]
-    fn accept_opaque(&mut self, opaque: u32, wire_key: &[u8]) -> Result<()> {
-        let index = opaque.wrapping_sub(self.first.wrapping_add(1)) as usize;
-        if index < *self.cursor || index >= self.keys.len() || self.keys.get(index) != wire_key {
-            return Err(Self::not_requested());
-        }
-        *self.cursor = index + 1;
-        Ok(())
-    }
-}
-
-/// One reply of a multi-get on one connection.
-fn read_mget_step(
-    conn: &mut Connection,
-    binary: bool,
-    check: &mut MgetCheck<'_>,
-    ns: &[u8],
-    idx: usize,
-    sink: &mut dyn ValueSink,
-) -> Result<Step> {
-    if binary {
-        let h = wire::binary_header_range(conn, check.first, check.noop)?;
-        match h.opcode {
-            opcode::NOOP if h.opaque == check.noop => {
-                conn.skip(h.body_len as usize)?;
-                Ok(Step::Done)
-            }
-            opcode::GETKQ | opcode::GETK if h.status == 0 => {
-                read_binary_value(conn, &h, ns, idx, sink, &mut |wire_key| {
-                    check.accept_opaque(h.opaque, wire_key)
-                })
-                .map(Step::Value)
-            }
-            _ => {
-                conn.skip(h.body_len as usize)?;
-                Ok(Step::Skipped)
-            }
-        }
-    } else {
-        wire::ascii_drain(conn)?;
-        read_ascii_reply(conn, ns, idx, sink, &mut |wire_key| {
-            check.accept_in_order(wire_key)
-        })
-    }
-}
-
-/// Read one ASCII reply: a VALUE (delivered to the sink) or END.
-/// `expected(wire_key)` decides whether a value for that key (as sent,
-/// namespace included) belongs to the request.
-fn read_ascii_reply(
-    conn: &mut Connection,
-    ns: &[u8],
-    idx: usize,
-    sink: &mut dyn ValueSink,
-    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
-) -> Result<Step> {
-    // The common case: a whole VALUE line is already buffered.
-    let v = match ascii::parse_value_fast(conn.buffered()) {
-        Some(v) => v,
-        None => {
-            let n = wire::ascii_line(conn)?;
-            match other_line(&conn.buffered()[..n]) {
-                Line::Value(v) => v,
-                Line::Done => {
-                    conn.consume(n);
-                    return Ok(Step::Done);
-                }
-                Line::Failed(e, consume) => {
-                    if consume {
-                        conn.consume(n);
-                    }
-                    return Err(e);
-                }
-            }
-        }
-    };
-    expected(v.key)?;
-    let key = strip_ns(v.key, ns);
-    if key.len() > MAX_REPLY_KEY {
-        return Err(Error::with_message(
-            ReturnCode::KeyTooBig,
-            "the server returned a key longer than 250 bytes",
-        ));
-    }
-    let (flags, len, cas) = (v.flags, v.len, v.cas.unwrap_or(0));
-    let line_len = v.line_len;
-    let buf = sink.value_buffer(key, flags, cas, len)?;
-    conn.unanswered = false;
-    conn.consume(line_len);
-    conn.read_exact_into(buf)?;
-    wire::ascii_value_end(conn)?;
-    Ok(Step::Value(ItemMeta {
-        flags,
-        cas,
-        len,
-        server: idx,
-    }))
-}
-
-/// Longest key a reply may carry (keys are at most 250 bytes).
-const MAX_REPLY_KEY: usize = 256;
-
-/// A whole reply line that the fast VALUE parser did not take.
-enum Line<'a> {
-    Value(ascii::ValueLine<'a>),
-    Done,
-    /// The error, and whether the line is consumed.
-    Failed(Error, bool),
-}
-
-#[cold]
-fn other_line(line: &[u8]) -> Line<'_> {
-    if let Some(v) = ascii::parse_value_fast(line) {
-        return Line::Value(v);
-    }
-    match ascii::parse_reply_line(line) {
-        Ok(Reply::Value {
-            key,
-            flags,
-            len,
-            cas,
-        }) => Line::Value(ascii::ValueLine {
-            key,
-            flags,
-            len,
-            cas,
-            line_len: line.len(),
-        }),
-        Ok(Reply::End) => Line::Done,
-        Ok(Reply::ServerError(m)) => Line::Failed(
-            Error::with_message(
-                ReturnCode::ServerError,
-                String::from_utf8_lossy(m).into_owned(),
-            ),
-            true,
-        ),
-        Ok(Reply::ClientError(m)) => Line::Failed(
-            Error::with_message(
-                ReturnCode::ClientError,
-                String::from_utf8_lossy(m).into_owned(),
-            ),
-            true,
-        ),
-        Ok(_) => Line::Failed(
-            Error::with_message(ReturnCode::UnknownReadFailure, "unexpected reply to get"),
-            false,
-        ),
-        Err(e) => Line::Failed(e, false),
-    }
-}
-
-/// Read the body of a successful binary GET-family reply into the sink.
-fn read_binary_value(
-    conn: &mut Connection,
-    h: &binary::ResponseHeader,
-    ns: &[u8],
-    idx: usize,
-    sink: &mut dyn ValueSink,
-    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
-) -> Result<ItemMeta> {
-    let pre = h.extras_len as usize + h.key_len as usize;
-    if pre > MAX_VALUE_PREFIX {
-        return Err(Error::with_message(
-            ReturnCode::ProtocolError,
-            "binary value reply with an oversized key",
-        ));
-    }
-    conn.fill_to(pre)?;
-    let b = conn.buffered();
-    let flags = if h.extras_len >= 4 {
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-    } else {
-        0
-    };
-    let wire_key = &b[h.extras_len as usize..pre];
-    expected(wire_key)?;
-    let len = h.value_len() as usize;
-    let buf = sink.value_buffer(strip_ns(wire_key, ns), flags, h.cas, len)?;
-    conn.consume(pre);
-    conn.read_exact_into(buf)?;
-    Ok(ItemMeta {
-        flags,
-        cas: h.cas,
-        len,
-        server: idx,
-    })
 }

@@ -98,10 +98,7 @@ impl Client {
                 "Key provided was too long.",
             ));
         }
-        if self.behaviors.verify_key
-            && !self.behaviors.binary_protocol
-            && !key.iter().all(u8::is_ascii_graphic)
-        {
+        if self.behaviors.verify_key && !self.codec().key_bytes_ok(key, true) {
             return Err(Error::with_message(
                 ReturnCode::BadKeyProvided,
                 "Key provided had invalid character.",

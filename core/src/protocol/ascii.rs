@@ -20,10 +20,23 @@
 //! the read buffer and [`parse_reply_line`] classifies it the way 1.1.4's
 //! `textual_read_one_response` does (it dispatches on prefixes, and ends a
 //! line at `\n`; a preceding `\r` is dropped).
+//!
+//! The readers at the end ([`read_line`] and those built on it) take the
+//! replies of each command off a [`Connection`]'s read buffer for
+//! [`super::Codec::Ascii`]. Replies come in request order: replies owed to
+//! requests held under BUFFER_REQUESTS (`conn.outstanding`) are read and
+//! dropped first ([`drain`]).
 
-use super::{MAX_LINE_LEN, MAX_VALUE_LEN, parse_u64, push_i64, push_u64};
+use super::{
+    Ack, MAX_LINE_LEN, MAX_VALUE_LEN, MgetCheck, MgetStep, StatVisitor, parse_u64, push_i64,
+    push_u64, strip_ns,
+};
+use crate::client::{ItemMeta, ValueSink};
 use crate::cnum::is_space;
+use crate::connection::Connection;
 use crate::error::{Error, ReturnCode};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Appends a storage command's header line:
 /// `<cmd> <prefix><key> <flags> <exptime> <len>[ <cas>][ noreply]\r\n`.
@@ -818,6 +831,369 @@ pub fn parse_value_fast(buf: &[u8]) -> Option<ValueLine<'_>> {
         cas,
         line_len,
     })
+}
+
+// ----- replies over a connection -------------------------------------------
+
+/// Wait for one complete line; returns its length including `\r\n`.
+/// The line is `conn.buffered()[..len]`.
+#[inline]
+pub fn read_line(conn: &mut Connection) -> Result<usize> {
+    loop {
+        if let Some(n) = find_line_limit(conn.buffered(), MAX_LINE_LEN)? {
+            conn.unanswered = false;
+            return Ok(n);
+        }
+        conn.fill(MAX_LINE_LEN + 2)?;
+    }
+}
+
+/// Read and drop the replies to held (buffered) commands.
+pub fn drain(conn: &mut Connection) -> Result<()> {
+    while conn.outstanding > 0 {
+        let n = read_line(conn)?;
+        conn.consume(n);
+        conn.outstanding -= 1;
+    }
+    Ok(())
+}
+
+/// Consume the `\r\n` after a value.
+fn read_value_end(conn: &mut Connection) -> Result<()> {
+    conn.fill_to(2)?;
+    if &conn.buffered()[..2] != b"\r\n" {
+        return Err(Error::with_message(
+            ReturnCode::ProtocolError,
+            "value not followed by \\r\\n (the server's reply is malformed)",
+        ));
+    }
+    conn.consume(2);
+    Ok(())
+}
+
+/// Read one line and hand its classification to `f` (the line is consumed
+/// whatever `f` answers).
+#[inline]
+fn read_reply<T>(conn: &mut Connection, f: impl FnOnce(Reply<'_>) -> Result<T>) -> Result<T> {
+    let n = read_line(conn)?;
+    let out = parse_reply_line(&conn.buffered()[..n]).and_then(f);
+    conn.consume(n);
+    out
+}
+
+/// The error for an unexpected (or failure) reply line.
+pub fn reply_error(r: &Reply<'_>) -> Error {
+    match r {
+        Reply::ServerError(m) => Error::with_message(
+            ReturnCode::ServerError,
+            String::from_utf8_lossy(m).into_owned(),
+        ),
+        Reply::ClientError(m) => Error::with_message(
+            ReturnCode::ClientError,
+            String::from_utf8_lossy(m).into_owned(),
+        ),
+        Reply::End => Error::new(ReturnCode::Notfound),
+        other => {
+            let code = other.return_code();
+            if code.is_success() {
+                Error::with_message(
+                    ReturnCode::UnknownReadFailure,
+                    "unexpected reply from the server",
+                )
+            } else {
+                Error::new(code)
+            }
+        }
+    }
+}
+
+/// The `SERVER_ERROR` text memcached sends for a value over its item size.
+fn too_large(msg: &[u8]) -> bool {
+    msg.starts_with(b"object too large") || msg.starts_with(b"out of memory storing object")
+}
+
+/// The reply to a storage command (E2BIG for an item over the size limit).
+#[inline(always)]
+pub(super) fn read_store(conn: &mut Connection) -> Result<ReturnCode> {
+    drain(conn)?;
+    read_reply(conn, |r| match r {
+        Reply::Stored => Ok(ReturnCode::Success),
+        Reply::ServerError(m) if too_large(m) => Err(Error::new(ReturnCode::E2Big)),
+        r => Err(reply_error(&r)),
+    })
+}
+
+/// The reply to a command whose success is the line `ok` names.
+pub(super) fn read_ack(conn: &mut Connection, ok: Ack) -> Result<ReturnCode> {
+    read_reply(conn, |r| match (ok, r) {
+        (Ack::Deleted, Reply::Deleted) | (Ack::Touched, Reply::Touched) | (Ack::Ok, Reply::Ok) => {
+            Ok(ReturnCode::Success)
+        }
+        (_, r) => Err(reply_error(&r)),
+    })
+}
+
+/// The decimal reply of incr/decr.
+pub(super) fn read_arith(conn: &mut Connection) -> Result<u64> {
+    drain(conn)?;
+    read_reply(conn, |r| match r {
+        Reply::Number(v) => Ok(v),
+        r => Err(reply_error(&r)),
+    })
+}
+
+/// The reply to the `add` of `memcached_exist`.
+pub(super) fn read_exist(conn: &mut Connection) -> Result<ReturnCode> {
+    drain(conn)?;
+    read_reply(conn, |r| match r {
+        Reply::Stored => Err(Error::new(ReturnCode::Notfound)),
+        Reply::NotStored | Reply::Exists => Ok(ReturnCode::Success),
+        r => Err(reply_error(&r)),
+    })
+}
+
+/// The text of a `VERSION` line.
+pub(super) fn read_version(conn: &mut Connection) -> Result<Vec<u8>> {
+    drain(conn)?;
+    read_reply(conn, |r| match r {
+        Reply::Version(t) => Ok(t.to_vec()),
+        r => Err(reply_error(&r)),
+    })
+}
+
+/// `STAT` lines up to `END`.
+pub(super) fn read_stats(conn: &mut Connection, f: &mut StatVisitor<'_>) -> Result<()> {
+    drain(conn)?;
+    let mut failure = None;
+    loop {
+        let done = read_reply(conn, |r| match r {
+            Reply::Stat { name, value } => {
+                if failure.is_none()
+                    && let Err(e) = f(name, value)
+                {
+                    failure = Some(e);
+                }
+                Ok(false)
+            }
+            Reply::End => Ok(true),
+            Reply::Error => Err(Error::with_message(
+                ReturnCode::InvalidArguments,
+                "the server does not know these statistics",
+            )),
+            r => Err(reply_error(&r)),
+        })?;
+        if done {
+            break;
+        }
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+/// `stats cachedump <slab> 0` (the keys of one slab class, for
+/// `memcached_dump`, which only this protocol has): `f(key)` for each
+/// `ITEM` line; an error of `f` stops the calls and is returned once the
+/// reply is read.
+pub fn dump_slab(
+    conn: &mut Connection,
+    slab: u32,
+    f: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    conn.wbuf.extend_from_slice(b"stats cachedump ");
+    push_u64(&mut conn.wbuf, u64::from(slab));
+    conn.wbuf.extend_from_slice(b" 0\r\n");
+    conn.flush()?;
+    let mut stop = None;
+    loop {
+        let n = read_line(conn)?;
+        let done = match parse_reply_line(&conn.buffered()[..n]) {
+            Ok(Reply::Item { key, .. }) => {
+                if stop.is_none()
+                    && let Err(e) = f(key)
+                {
+                    stop = Some(e);
+                }
+                false
+            }
+            Ok(Reply::End) => true,
+            Ok(r) => {
+                let e = reply_error(&r);
+                conn.consume(n);
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        conn.consume(n);
+        if done {
+            break;
+        }
+    }
+    stop.map_or(Ok(()), Err)
+}
+
+/// The reply to a single get: its one value and `END`, or `END` alone.
+#[inline]
+pub(super) fn read_get(
+    conn: &mut Connection,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<Option<ItemMeta>> {
+    drain(conn)?;
+    match read_value_reply(conn, ns, idx, sink, expected)? {
+        MgetStep::Value(meta) => {
+            // The END that closes the reply (one compare in the common case).
+            conn.fill_to(5)?;
+            if conn.buffered().starts_with(b"END\r\n") {
+                conn.consume(5);
+                return Ok(Some(meta));
+            }
+            let n = read_line(conn)?;
+            let is_end = matches!(parse_reply_line(&conn.buffered()[..n]), Ok(Reply::End));
+            conn.consume(n);
+            match is_end {
+                true => Ok(Some(meta)),
+                false => Err(Error::with_message(
+                    ReturnCode::UnknownReadFailure,
+                    "the server sent more than one value for one key",
+                )),
+            }
+        }
+        MgetStep::Done => Ok(None),
+        MgetStep::Skipped => Err(Error::new(ReturnCode::UnknownReadFailure)),
+    }
+}
+
+/// See [`super::Codec::buffered_mget_value`]: a `VALUE` whose line, data
+/// and `\r\n` are all buffered.
+#[inline]
+pub(super) fn buffered_mget_value(
+    conn: &mut Connection,
+    check: &mut MgetCheck<'_>,
+    sink: &mut dyn ValueSink,
+) -> Option<Result<ItemMeta>> {
+    if conn.outstanding != 0 {
+        return None;
+    }
+    let buf = conn.buffered();
+    let v = parse_value_fast(buf)?;
+    let data_end = v.line_len + v.len;
+    if buf.get(data_end..data_end + 2)? != b"\r\n" {
+        return None;
+    }
+    if let Err(e) = check.accept_in_order(v.key) {
+        return Some(Err(e));
+    }
+    let key = strip_ns(v.key, check.ns);
+    let cas = v.cas.unwrap_or(0);
+    let out = match sink.value_buffer(key, v.flags, cas, v.len) {
+        Ok(out) => out,
+        Err(e) => return Some(Err(e)),
+    };
+    out.copy_from_slice(&buf[v.line_len..data_end]);
+    let meta = ItemMeta {
+        flags: v.flags,
+        cas,
+        len: v.len,
+        server: check.server,
+    };
+    conn.unanswered = false;
+    conn.consume(data_end + 2);
+    Some(Ok(meta))
+}
+
+/// Read one reply of a get: a VALUE (delivered to the sink) or END.
+/// `expected(wire_key)` decides whether a value for that key (as sent,
+/// namespace included) belongs to the request.
+pub(super) fn read_value_reply(
+    conn: &mut Connection,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<MgetStep> {
+    // The common case: a whole VALUE line is already buffered.
+    let v = match parse_value_fast(conn.buffered()) {
+        Some(v) => v,
+        None => {
+            let n = read_line(conn)?;
+            match other_line(&conn.buffered()[..n]) {
+                Line::Value(v) => v,
+                Line::Done => {
+                    conn.consume(n);
+                    return Ok(MgetStep::Done);
+                }
+                Line::Failed(e, consume) => {
+                    if consume {
+                        conn.consume(n);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    };
+    expected(v.key)?;
+    let key = strip_ns(v.key, ns);
+    if key.len() > MAX_REPLY_KEY {
+        return Err(Error::with_message(
+            ReturnCode::KeyTooBig,
+            "the server returned a key longer than 250 bytes",
+        ));
+    }
+    let (flags, len, cas) = (v.flags, v.len, v.cas.unwrap_or(0));
+    let line_len = v.line_len;
+    let buf = sink.value_buffer(key, flags, cas, len)?;
+    conn.unanswered = false;
+    conn.consume(line_len);
+    conn.read_exact_into(buf)?;
+    read_value_end(conn)?;
+    Ok(MgetStep::Value(ItemMeta {
+        flags,
+        cas,
+        len,
+        server: idx,
+    }))
+}
+
+/// Longest key a reply may carry (keys are at most 250 bytes).
+const MAX_REPLY_KEY: usize = 256;
+
+/// A whole reply line that the fast VALUE parser did not take.
+enum Line<'a> {
+    Value(ValueLine<'a>),
+    Done,
+    /// The error, and whether the line is consumed.
+    Failed(Error, bool),
+}
+
+#[cold]
+fn other_line(line: &[u8]) -> Line<'_> {
+    if let Some(v) = parse_value_fast(line) {
+        return Line::Value(v);
+    }
+    match parse_reply_line(line) {
+        Ok(Reply::Value {
+            key,
+            flags,
+            len,
+            cas,
+        }) => Line::Value(ValueLine {
+            key,
+            flags,
+            len,
+            cas,
+            line_len: line.len(),
+        }),
+        Ok(Reply::End) => Line::Done,
+        Ok(r @ (Reply::ServerError(_) | Reply::ClientError(_))) => {
+            Line::Failed(reply_error(&r), true)
+        }
+        Ok(_) => Line::Failed(
+            Error::with_message(ReturnCode::UnknownReadFailure, "unexpected reply to get"),
+            false,
+        ),
+        Err(e) => Line::Failed(e, false),
+    }
 }
 
 #[cfg(test)]

@@ -27,8 +27,18 @@
 //! Replies: [`parse_response_header`] reads the fixed header and
 //! [`parse_response`] a whole packet once it is buffered. Nothing here
 //! allocates from a length read off the wire.
+//!
+//! The readers at the end ([`read_header`] and those built on it) take the
+//! replies of each command off a [`Connection`]'s read buffer for
+//! [`super::Codec::Binary`]: each request carries an opaque, and replies to
+//! older (quiet or held) requests are skipped by it.
 
+use super::{MAX_VALUE_LEN, MgetCheck, MgetStep, StatVisitor, strip_ns};
+use crate::client::{ItemMeta, ValueSink};
+use crate::connection::Connection;
 use crate::error::{Error, ReturnCode};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Request magic byte.
 pub const REQUEST_MAGIC: u8 = 0x80;
@@ -42,7 +52,7 @@ pub const EXPIRATION_NOT_ADD: u32 = 0xffff_ffff;
 /// The largest body a reply may announce: a value of
 /// [`super::MAX_VALUE_LEN`] plus the largest key and extras. A bigger one is
 /// a [`ReturnCode::ProtocolError`] (see [`check_body_len`]).
-pub const MAX_BODY_LEN: u32 = (super::MAX_VALUE_LEN as u32) + 0x1_0000 + 0x100;
+pub const MAX_BODY_LEN: u32 = (MAX_VALUE_LEN as u32) + 0x1_0000 + 0x100;
 
 /// Command opcodes.
 pub mod opcode {
@@ -479,6 +489,318 @@ pub fn status_to_return(st: u16) -> ReturnCode {
         status::AUTH_ERROR => ReturnCode::AuthFailure,
         _ => ReturnCode::UnknownReadFailure,
     }
+}
+
+// ----- replies over a connection -------------------------------------------
+
+/// Largest body accepted when it is not a value (stats, version, errors,
+/// SASL): these are small, so a larger one means a broken stream.
+pub const MAX_SMALL_BODY: usize = 1 << 20;
+
+/// Largest extras + key of a value reply we accept (4 bytes of flags and a
+/// key of at most 250 bytes, with room to spare).
+const MAX_VALUE_PREFIX: usize = 4 + 256;
+
+/// Whether `opaque` belongs to a request sent before `first` (a reply to a
+/// quiet or held command that nobody waits for).
+#[inline]
+pub fn is_stale(opaque: u32, first: u32) -> bool {
+    (opaque.wrapping_sub(first) as i32) < 0
+}
+
+/// Read the reply header of the request with opaque `opaque`, skipping
+/// older replies (to quiet or held requests). A reply with a newer opaque
+/// cannot belong to anything we sent: PROTOCOL_ERROR.
+pub fn read_header(conn: &mut Connection, opaque: u32) -> Result<ResponseHeader> {
+    read_header_range(conn, opaque, opaque)
+}
+
+/// Read the next reply header whose opaque lies in `first..=last`,
+/// skipping older replies. Consumes the header; the body (`h.body_len`
+/// bytes) is next in the stream.
+pub fn read_header_range(conn: &mut Connection, first: u32, last: u32) -> Result<ResponseHeader> {
+    loop {
+        conn.fill_to(HEADER_LEN)?;
+        let h = parse_response_header(conn.buffered())?.expect("24 bytes buffered");
+        check_body_len(&h, (MAX_VALUE_LEN + MAX_SMALL_BODY) as u32)?;
+        conn.consume(HEADER_LEN);
+        conn.unanswered = false;
+        if is_stale(h.opaque, first) {
+            conn.skip(h.body_len as usize)?;
+            continue;
+        }
+        if is_stale(last, h.opaque) {
+            return Err(Error::with_message(
+                ReturnCode::ProtocolError,
+                format!(
+                    "the server answered a request that was never sent (opaque {})",
+                    h.opaque
+                ),
+            ));
+        }
+        return Ok(h);
+    }
+}
+
+/// Buffer a small body of `len` bytes; it is `conn.buffered()[..len]`.
+pub fn read_small_body(conn: &mut Connection, len: usize) -> Result<()> {
+    if len > MAX_SMALL_BODY {
+        return Err(Error::with_message(
+            ReturnCode::ProtocolError,
+            format!("binary reply body of {len} bytes is too large"),
+        ));
+    }
+    conn.fill_to(len)
+}
+
+/// The error for a status, with the server's text when it sent one.
+pub fn status_error(conn: &mut Connection, h: &ResponseHeader) -> Result<Error> {
+    let code = status_to_return(h.status);
+    let len = h.body_len as usize;
+    read_small_body(conn, len)?;
+    let text = String::from_utf8_lossy(&conn.buffered()[..len]).into_owned();
+    conn.consume(len);
+    Ok(if text.is_empty() {
+        Error::new(code)
+    } else {
+        Error::with_message(code, text)
+    })
+}
+
+/// The header of the reply to `opaque` when its status is SUCCESS, else
+/// the error the status stands for.
+#[inline]
+fn read_success(conn: &mut Connection, opaque: u32) -> Result<ResponseHeader> {
+    let h = read_header(conn, opaque)?;
+    if h.status != status::SUCCESS {
+        return Err(status_error(conn, &h)?);
+    }
+    Ok(h)
+}
+
+/// The reply to a command whose success carries no data.
+#[inline(always)]
+pub(super) fn read_ack(conn: &mut Connection, opaque: u32) -> Result<ReturnCode> {
+    let h = read_success(conn, opaque)?;
+    conn.skip(h.body_len as usize)?;
+    Ok(ReturnCode::Success)
+}
+
+/// The small body of a successful reply, after its extras and key, to `f`.
+fn read_small_value<T>(
+    conn: &mut Connection,
+    opaque: u32,
+    f: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
+    let h = read_success(conn, opaque)?;
+    let len = h.body_len as usize;
+    read_small_body(conn, len)?;
+    let skip = h.extras_len as usize + h.key_len as usize;
+    let r = f(&conn.buffered()[skip.min(len)..len]);
+    conn.consume(len);
+    r
+}
+
+/// The 8-byte counter of an INCREMENT/DECREMENT reply.
+pub(super) fn read_arith(conn: &mut Connection, opaque: u32) -> Result<u64> {
+    read_small_value(conn, opaque, |body| {
+        <[u8; 8]>::try_from(body)
+            .map(u64::from_be_bytes)
+            .map_err(|_| {
+                Error::with_message(
+                    ReturnCode::UnknownReadFailure,
+                    "incr/decr reply is not 8 bytes",
+                )
+            })
+    })
+}
+
+/// The text of a VERSION reply.
+pub(super) fn read_version(conn: &mut Connection, opaque: u32) -> Result<Vec<u8>> {
+    read_small_value(conn, opaque, |body| Ok(body.to_vec()))
+}
+
+/// The reply to the ADD of `memcached_exist`.
+pub(super) fn read_exist(conn: &mut Connection, opaque: u32) -> Result<ReturnCode> {
+    let h = read_header(conn, opaque)?;
+    conn.skip(h.body_len as usize)?;
+    match h.status {
+        status::SUCCESS => Err(Error::new(ReturnCode::Notfound)),
+        status::KEY_EEXISTS | status::NOT_STORED => Ok(ReturnCode::Success),
+        s => Err(Error::new(status_to_return(s))),
+    }
+}
+
+/// STAT replies up to the one without a key. A failure status is
+/// SOME_ERRORS (with the server's text).
+pub(super) fn read_stats(
+    conn: &mut Connection,
+    opaque: u32,
+    f: &mut StatVisitor<'_>,
+) -> Result<()> {
+    let mut failure = None;
+    loop {
+        let h = read_header(conn, opaque)?;
+        if h.status != 0 {
+            let e = status_error(conn, &h)?;
+            return Err(Error {
+                code: ReturnCode::SomeErrors,
+                ..e
+            });
+        }
+        let len = h.body_len as usize;
+        if h.key_len == 0 {
+            conn.skip(len)?;
+            break;
+        }
+        read_small_body(conn, len)?;
+        let body = &conn.buffered()[..len];
+        let ex = h.extras_len as usize;
+        let kl = h.key_len as usize;
+        if failure.is_none()
+            && let Err(e) = f(&body[ex..ex + kl], &body[ex + kl..])
+        {
+            failure = Some(e);
+        }
+        conn.consume(len);
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+/// The reply to a single GETK: the value, or `None` for a miss.
+#[inline]
+pub(super) fn read_get(
+    conn: &mut Connection,
+    opaque: u32,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<Option<ItemMeta>> {
+    let h = read_header(conn, opaque)?;
+    if h.status != 0 {
+        let e = status_error(conn, &h)?;
+        return if e.code == ReturnCode::Notfound {
+            Ok(None)
+        } else {
+            Err(e)
+        };
+    }
+    read_value(conn, &h, ns, idx, sink, expected).map(Some)
+}
+
+/// One reply of a multi-get: a value, the closing NOOP, or a reply to
+/// something else (a miss never answers: GETKQ is quiet).
+pub(super) fn read_mget_step(
+    conn: &mut Connection,
+    check: &mut MgetCheck<'_>,
+    sink: &mut dyn ValueSink,
+) -> Result<MgetStep> {
+    let h = read_header_range(conn, check.first, check.noop)?;
+    match h.opcode {
+        opcode::NOOP if h.opaque == check.noop => {
+            conn.skip(h.body_len as usize)?;
+            Ok(MgetStep::Done)
+        }
+        opcode::GETKQ | opcode::GETK if h.status == 0 => {
+            let (ns, idx) = (check.ns, check.server);
+            read_value(conn, &h, ns, idx, sink, &mut |wire_key| {
+                check.accept_opaque(h.opaque, wire_key)
+            })
+            .map(MgetStep::Value)
+        }
+        _ => {
+            conn.skip(h.body_len as usize)?;
+            Ok(MgetStep::Skipped)
+        }
+    }
+}
+
+/// See [`super::Codec::buffered_mget_value`]: a GETK/GETKQ success for a
+/// key of this multi-get whose header, extras, key and value are all
+/// buffered. Stale replies, the closing NOOP, errors and partial packets
+/// are left to [`read_mget_step`].
+#[inline(always)]
+pub(super) fn buffered_mget_value(
+    conn: &mut Connection,
+    check: &mut MgetCheck<'_>,
+    sink: &mut dyn ValueSink,
+) -> Option<Result<ItemMeta>> {
+    let buf = conn.buffered();
+    let h = parse_response_header(buf).ok()??;
+    if !matches!(h.opcode, opcode::GETK | opcode::GETKQ)
+        || h.status != 0
+        || is_stale(h.opaque, check.first)
+        || is_stale(check.noop, h.opaque)
+    {
+        return None;
+    }
+    let pre = h.extras_len as usize + h.key_len as usize;
+    let total = HEADER_LEN + h.body_len as usize;
+    if pre > MAX_VALUE_PREFIX || buf.len() < total {
+        return None;
+    }
+    let body = &buf[HEADER_LEN..total];
+    let flags = match body.get(..4) {
+        Some(f) if h.extras_len >= 4 => u32::from_be_bytes([f[0], f[1], f[2], f[3]]),
+        _ => 0,
+    };
+    let wire_key = &body[h.extras_len as usize..pre];
+    if let Err(e) = check.accept_opaque(h.opaque, wire_key) {
+        return Some(Err(e));
+    }
+    let value = &body[pre..];
+    let out = match sink.value_buffer(strip_ns(wire_key, check.ns), flags, h.cas, value.len()) {
+        Ok(out) => out,
+        Err(e) => return Some(Err(e)),
+    };
+    out.copy_from_slice(value);
+    let meta = ItemMeta {
+        flags,
+        cas: h.cas,
+        len: value.len(),
+        server: check.server,
+    };
+    conn.unanswered = false;
+    conn.consume(total);
+    Some(Ok(meta))
+}
+
+/// Read the body of a successful GET-family reply into the sink.
+fn read_value(
+    conn: &mut Connection,
+    h: &ResponseHeader,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+    expected: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<ItemMeta> {
+    let pre = h.extras_len as usize + h.key_len as usize;
+    if pre > MAX_VALUE_PREFIX {
+        return Err(Error::with_message(
+            ReturnCode::ProtocolError,
+            "binary value reply with an oversized key",
+        ));
+    }
+    conn.fill_to(pre)?;
+    let b = conn.buffered();
+    let flags = if h.extras_len >= 4 {
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    } else {
+        0
+    };
+    let wire_key = &b[h.extras_len as usize..pre];
+    expected(wire_key)?;
+    let len = h.value_len() as usize;
+    let buf = sink.value_buffer(strip_ns(wire_key, ns), flags, h.cas, len)?;
+    conn.consume(pre);
+    conn.read_exact_into(buf)?;
+    Ok(ItemMeta {
+        flags,
+        cas: h.cas,
+        len,
+        server: idx,
+    })
 }
 
 #[cfg(test)]
