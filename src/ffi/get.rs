@@ -7,7 +7,8 @@ use crate::core::client::storage::{Store, StoreMode};
 use crate::core::error::{Error, ReturnCode};
 use crate::ffi::guard::{array, bytes, bytes_mut, c_mut, put, put_code};
 use crate::ffi::handle::{
-    Handle, MallocSink, RESULT_ALLOCATED, RESULT_INITIALIZED, ResultSink, allocators, handle,
+    Handle, HandleRef, MallocSink, RESULT_ALLOCATED, RESULT_INITIALIZED, ResultSink, allocators,
+    handle,
 };
 use crate::ffi::keyargs::group_and_key;
 use crate::ffi::result::{free_result, init_result_in, value_len};
@@ -270,19 +271,22 @@ fn clear_for_fetch(r: &mut memcached_result_st) {
 
 /// Fetch the next value into the target: `Ok(true)` with a value,
 /// `Ok(false)` at END.
-fn fetch_into(ptr: *mut memcached_st, h: &mut Handle, target: Target) -> Result<bool, ReturnCode> {
+fn fetch_into(h: &mut HandleRef, target: Target) -> Result<bool, ReturnCode> {
+    let (ptr, own_alloc) = (h.ptr().cast_const(), h.alloc());
+    let h: &mut Handle = h;
     let buffer_for_empty = h.client.codec().buffers_empty_values();
     // A result's value buffer belongs to the allocators of the result's own
     // handle (its `root`, as in 1.1.4), not to the handle that fetches
     // into it; the handle's own result uses the handle's allocators.
     let (res, alloc, owner) = match target {
-        Target::Own => (&mut *h.result, allocators(ptr), ptr.cast_const()),
+        Target::Own => (&mut *h.result, own_alloc, ptr),
         Target::Caller(p) => {
             let Some(r) = c_mut(p) else {
                 return Err(ReturnCode::InvalidArguments);
             };
             let owner = r.root.cast_const();
-            (r, allocators(owner), owner)
+            let alloc = if core::ptr::eq(owner, ptr) { own_alloc } else { allocators(owner) };
+            (r, alloc, owner)
         }
     };
     clear_for_fetch(res);
@@ -306,8 +310,8 @@ fn fetch_into(ptr: *mut memcached_st, h: &mut Handle, target: Target) -> Result<
 /// the result is then released: a result the library allocated
 /// (`memcached_result_create(memc, NULL)`, by the caller or for a NULL
 /// argument) is freed, any other one keeps its buffer with `count` reset.
-fn fetch_step(ptr: *mut memcached_st, h: &mut Handle, target: Target) -> Result<(), ReturnCode> {
-    let got = fetch_into(ptr, h, target);
+fn fetch_step(h: &mut HandleRef, target: Target) -> Result<(), ReturnCode> {
+    let got = fetch_into(h, target);
     if let Ok(true) = got {
         return Ok(());
     }
@@ -361,7 +365,7 @@ ffi_fn! {
             init_result_in(r, ptr, true);
             Target::Caller(p)
         };
-        let rc = match fetch_step(ptr, &mut h, target) {
+        let rc = match fetch_step(&mut h, target) {
             Ok(()) => ReturnCode::Success,
             Err(rc) => rc,
         };
@@ -392,7 +396,7 @@ ffi_fn! {
         let target = own_result(&mut h);
         // `key` holds MEMCACHED_MAX_KEY (251) bytes per the API.
         let key_buf = bytes_mut(key, 251);
-        if let Err(rc) = fetch_step(ptr, &mut h, target) {
+        if let Err(rc) = fetch_step(&mut h, target) {
             put(value_length, 0);
             put(key_length, 0);
             put(flags, 0);
@@ -445,7 +449,7 @@ ffi_fn! {
                 break ReturnCode::InvalidArguments;
             };
             let target = own_result(&mut h);
-            if let Err(rc) = fetch_step(ptr, &mut h, target) {
+            if let Err(rc) = fetch_step(&mut h, target) {
                 break rc;
             }
             let res = target.ptr(&mut h);
