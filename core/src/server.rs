@@ -180,6 +180,26 @@ impl Server {
     }
 }
 
+/// A server's open connection (its `conn` field, so the rest of the server
+/// stays borrowable); an error, not a panic, when there is none, so a
+/// caller that connected first can use `?`.
+#[inline]
+pub fn connected(conn: &mut Option<Connection>) -> Result<&mut Connection, Error> {
+    conn.as_mut().ok_or_else(not_connected)
+}
+
+/// The same, to read.
+#[inline]
+pub fn connected_ref(conn: &Option<Connection>) -> Result<&Connection, Error> {
+    conn.as_ref().ok_or_else(not_connected)
+}
+
+/// The error of a server without a connection where one was expected.
+#[cold]
+pub fn not_connected() -> Error {
+    Error::with_message(crate::error::ReturnCode::ConnectionFailure, "not connected")
+}
+
 #[cfg(test)]
 mod tests {
     use super::KeyList;

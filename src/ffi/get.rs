@@ -285,7 +285,11 @@ fn fetch_into(h: &mut HandleRef, target: Target) -> Result<bool, ReturnCode> {
                 return Err(ReturnCode::InvalidArguments);
             };
             let owner = r.root.cast_const();
-            let alloc = if core::ptr::eq(owner, ptr) { own_alloc } else { allocators(owner) };
+            let alloc = if core::ptr::eq(owner, ptr) {
+                own_alloc
+            } else {
+                allocators(owner)
+            };
             (r, alloc, owner)
         }
     };

@@ -45,7 +45,7 @@ impl Client {
         let codec = self.codec();
         let noreply = self.behaviors.noreply;
         self.each_server(|c, idx| {
-            let conn = c.servers[idx].conn.as_mut().expect("connected");
+            let conn = crate::server::connected(&mut c.servers[idx].conn)?;
             let id = codec.encode_flush(conn, exptime, noreply);
             conn.flush()?;
             if noreply {
@@ -79,7 +79,7 @@ impl Client {
         }
         let codec = self.codec();
         self.each_server(|c, idx| {
-            let conn = c.servers[idx].conn.as_mut().expect("connected");
+            let conn = crate::server::connected(&mut c.servers[idx].conn)?;
             let id = codec.encode_version(conn);
             conn.flush()?;
             let text = codec.read_version(conn, id)?;
@@ -142,7 +142,7 @@ impl Client {
         }
         let codec = self.codec();
         let r = self.connect(idx).and_then(|()| {
-            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            let conn = crate::server::connected(&mut self.servers[idx].conn)?;
             let id = codec.encode_stats(conn, args);
             conn.flush()?;
             codec.read_stats(conn, id, f)

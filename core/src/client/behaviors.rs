@@ -208,7 +208,9 @@ impl Client {
                 if self.connect(0).is_err() {
                     return 0;
                 }
-                let conn = self.servers[0].conn.as_ref().expect("connected");
+                let Ok(conn) = crate::server::connected_ref(&self.servers[0].conn) else {
+                    return 0;
+                };
                 (if b == id::SOCKET_SEND_SIZE {
                     conn.send_buffer_size()
                 } else {

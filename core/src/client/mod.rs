@@ -643,12 +643,11 @@ impl Client {
     fn connect_slow(&mut self, idx: usize) -> Result<()> {
         if self.servers[idx].conn.is_some() {
             let generation = self.timeouts_gen();
-            let conn = self.servers[idx].conn.as_mut().expect("checked");
+            let t = self.timeouts();
+            let conn = crate::server::connected(&mut self.servers[idx].conn)?;
             if conn.timeouts_gen == generation {
                 conn.begin_op()?;
             } else {
-                let t = self.timeouts();
-                let conn = self.servers[idx].conn.as_mut().expect("checked");
                 conn.set_timeouts(t)?;
                 conn.timeouts_gen = generation;
             }

@@ -31,7 +31,9 @@ impl Client {
             if self.connect(idx).is_err() {
                 continue;
             }
-            let conn = self.servers[idx].conn.as_mut().expect("connected");
+            let Ok(conn) = crate::server::connected(&mut self.servers[idx].conn) else {
+                continue;
+            };
             conn.unanswered = true;
             let r = send(conn, &self.namespace);
             let _ = self.on_server(idx, r);

@@ -140,7 +140,7 @@ impl Client {
         let codec = self.codec();
         let cas = self.behaviors.support_cas;
         let ns = &self.namespace;
-        let conn = self.servers[idx].conn.as_mut().expect("connected");
+        let conn = crate::server::connected(&mut self.servers[idx].conn)?;
         let id = codec.encode_get(conn, cas, ns, key);
         conn.flush()?;
         codec.read_get(conn, id, ns, key, idx, sink)
@@ -246,7 +246,7 @@ impl Client {
                 }
                 if !self.servers[idx].mget_pending {
                     let s = &mut self.servers[idx];
-                    let conn = s.conn.as_mut().expect("connected");
+                    let conn = crate::server::connected(&mut s.conn)?;
                     s.mget_pending = true;
                     s.mget_keys.clear();
                     s.mget_cursor = 0;
@@ -259,7 +259,7 @@ impl Client {
             let ns = &self.namespace;
             let s = &mut self.servers[idx];
             s.mget_keys.push(ns, key);
-            let conn = s.conn.as_mut().expect("connected");
+            let conn = crate::server::connected(&mut s.conn)?;
             codec.push_mget_key(conn, ns, key);
         }
         // Terminate and send every server's request.
@@ -268,7 +268,7 @@ impl Client {
                 continue;
             }
             let s = &mut self.servers[idx];
-            let conn = s.conn.as_mut().expect("connected");
+            let conn = crate::server::connected(&mut s.conn)?;
             s.mget_noop = codec.end_mget(conn);
             let r = conn.flush();
             if let Err(e) = self.on_server(idx, r) {
@@ -345,10 +345,12 @@ impl Client {
                 Some(Err(e)) => Err(e),
                 None => {
                     let (mut check, conn) = mget_parts(&mut self.servers, &self.namespace, idx);
-                    let conn = conn.expect("pending servers are connected");
                     // Each fetch is an operation of its own: its wait starts now.
-                    conn.begin_op()
-                        .and_then(|()| codec.read_mget_step(conn, &mut check, sink))
+                    conn.ok_or_else(crate::server::not_connected)
+                        .and_then(|conn| {
+                            conn.begin_op()?;
+                            codec.read_mget_step(conn, &mut check, sink)
+                        })
                 }
             };
             match r {
@@ -430,19 +432,19 @@ impl Client {
             &idx_heap
         };
         let r = {
-            let first = self.servers[idxs[0]].conn.as_ref().expect("connected").fd();
+            let first = crate::server::connected_ref(&self.servers[idxs[0]].conn)?.fd();
             let mut fd_stack = [first; connection::POLL_STACK];
             let fd_heap: Vec<_>;
             let fds: &[_] = if idxs.len() <= connection::POLL_STACK {
                 for (k, &i) in idxs.iter().enumerate() {
-                    fd_stack[k] = self.servers[i].conn.as_ref().expect("connected").fd();
+                    fd_stack[k] = crate::server::connected_ref(&self.servers[i].conn)?.fd();
                 }
                 &fd_stack[..idxs.len()]
             } else {
                 fd_heap = idxs
                     .iter()
-                    .map(|&i| self.servers[i].conn.as_ref().expect("connected").fd())
-                    .collect();
+                    .map(|&i| crate::server::connected_ref(&self.servers[i].conn).map(|c| c.fd()))
+                    .collect::<Result<_>>()?;
                 &fd_heap
             };
             connection::poll_any(fds, wait)

@@ -120,7 +120,7 @@ impl Client {
         // replace, append, prepend and cas are sent at once and return the
         // server's answer (an add used as a lock must see NOTSTORED).
         let buffered = self.behaviors.buffer_requests && req.mode == StoreMode::Set;
-        let conn = self.servers[idx].conn.as_mut().expect("connected");
+        let conn = crate::server::connected(&mut self.servers[idx].conn)?;
         let id = codec.encode_store(conn, &req.cmd(&self.namespace, noreply, buffered));
         let trailer = codec.value_trailer();
         if buffered || noreply {
@@ -171,7 +171,7 @@ impl Client {
         let codec = self.codec();
         let noreply = self.behaviors.noreply;
         let buffered = self.behaviors.buffer_requests;
-        let conn = self.servers[idx].conn.as_mut().expect("connected");
+        let conn = crate::server::connected(&mut self.servers[idx].conn)?;
         let id = codec.encode_delete(conn, &self.namespace, key, noreply, buffered);
         if buffered || noreply {
             conn.unanswered = true;
@@ -230,7 +230,7 @@ impl Client {
     ) -> Result<u64> {
         let codec = self.codec();
         let noreply = self.behaviors.noreply;
-        let conn = self.servers[idx].conn.as_mut().expect("connected");
+        let conn = crate::server::connected(&mut self.servers[idx].conn)?;
         let ns = &self.namespace;
         let id = codec.encode_arith(conn, incr, ns, key, delta, initial, noreply);
         conn.flush()?;
@@ -259,7 +259,7 @@ impl Client {
 
     fn touch_on(&mut self, idx: usize, key: &[u8], exptime: i64) -> Result<ReturnCode> {
         let codec = self.codec();
-        let conn = self.servers[idx].conn.as_mut().expect("connected");
+        let conn = crate::server::connected(&mut self.servers[idx].conn)?;
         let id = codec.encode_touch(conn, &self.namespace, key, exptime);
         conn.flush()?;
         codec.read_ack(conn, id, Ack::Touched)
@@ -280,7 +280,7 @@ impl Client {
 
     fn exist_on(&mut self, idx: usize, key: &[u8]) -> Result<ReturnCode> {
         let codec = self.codec();
-        let conn = self.servers[idx].conn.as_mut().expect("connected");
+        let conn = crate::server::connected(&mut self.servers[idx].conn)?;
         let add = StoreCmd {
             mode: StoreMode::Add,
             ns: &self.namespace,
