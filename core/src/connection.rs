@@ -661,19 +661,34 @@ impl Connection {
                 self.send_datagram(&[], &[])
             };
         }
-        let mut off = 0;
-        while off < self.wbuf.len() {
-            match rustix::net::send(&self.sock, &self.wbuf[off..], self.send_flags()) {
-                Ok(n) => off += n,
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => {
-                    self.wbuf.clear();
-                    return Err(self.map_send_error(rustix_err(e)));
-                }
+        let flags = self.send_flags();
+        let total = self.wbuf.len();
+        self.send_all(total, |sock, wbuf, sent| {
+            rustix::net::send(sock, &wbuf[sent..], flags)
+        })
+    }
+
+    /// Call `send(socket, write buffer, bytes sent so far)` until `total`
+    /// bytes are out (EINTR retried); the write buffer is cleared either way.
+    #[inline(always)]
+    fn send_all(
+        &mut self,
+        total: usize,
+        mut send: impl FnMut(&Socket, &[u8], usize) -> rustix::io::Result<usize>,
+    ) -> Result<()> {
+        let mut sent = 0;
+        let r = loop {
+            if sent >= total {
+                break Ok(());
             }
-        }
+            match send(&self.sock, &self.wbuf, sent) {
+                Ok(n) => sent += n,
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => break Err(rustix_err(e)),
+            }
+        };
         self.wbuf.clear();
-        Ok(())
+        r.map_err(|e| self.map_send_error(e))
     }
 
     /// Send the write buffer followed by `value` and `trailer` without
@@ -690,9 +705,9 @@ impl Connection {
             return self.send_datagram(value, trailer);
         }
         let total = self.wbuf.len() + value.len() + trailer.len();
-        let mut sent = 0usize;
-        while sent < total {
-            let parts = [&self.wbuf[..], value, trailer];
+        let flags = self.send_flags();
+        self.send_all(total, |sock, wbuf, sent| {
+            let parts = [wbuf, value, trailer];
             let mut slices: [IoSlice<'_>; 3] =
                 [IoSlice::new(&[]), IoSlice::new(&[]), IoSlice::new(&[])];
             let mut n_slices = 0;
@@ -707,22 +722,8 @@ impl Connection {
                 n_slices += 1;
             }
             let mut control = SendAncillaryBuffer::default();
-            match rustix::net::sendmsg(
-                &self.sock,
-                &slices[..n_slices],
-                &mut control,
-                self.send_flags(),
-            ) {
-                Ok(n) => sent += n,
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => {
-                    self.wbuf.clear();
-                    return Err(self.map_send_error(rustix_err(e)));
-                }
-            }
-        }
-        self.wbuf.clear();
-        Ok(())
+            rustix::net::sendmsg(sock, &slices[..n_slices], &mut control, flags)
+        })
     }
 
     /// Bytes received but not consumed yet.

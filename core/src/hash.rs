@@ -247,20 +247,27 @@ pub fn fnv1a_64(key: &[u8]) -> u32 {
 
 /// FNV-1, 32-bit (`HASHKIT_HASH_FNV1_32`).
 pub fn fnv1_32(key: &[u8]) -> u32 {
-    let mut h: u32 = 2_166_136_261;
-    for &b in key {
-        h = h.wrapping_mul(16_777_619);
-        h ^= sx32(b);
-    }
-    h
+    fnv32(key, false)
 }
 
 /// FNV-1a, 32-bit (`HASHKIT_HASH_FNV1A_32`).
 pub fn fnv1a_32(key: &[u8]) -> u32 {
+    fnv32(key, true)
+}
+
+/// The 32-bit FNV loop: FNV-1 multiplies then XORs each (sign-extended)
+/// byte, FNV-1a XORs first.
+#[inline(always)]
+fn fnv32(key: &[u8], xor_first: bool) -> u32 {
     let mut h: u32 = 2_166_136_261;
     for &b in key {
-        h ^= sx32(b);
+        if xor_first {
+            h ^= sx32(b);
+        }
         h = h.wrapping_mul(16_777_619);
+        if !xor_first {
+            h ^= sx32(b);
+        }
     }
     h
 }
@@ -300,6 +307,11 @@ pub fn hsieh(key: &[u8]) -> u32 {
         }
         _ => {}
     }
+    hsieh_avalanche(hash)
+}
+
+/// The final avalanche of SuperFastHash.
+pub(crate) fn hsieh_avalanche(mut hash: u32) -> u32 {
     hash ^= hash << 3;
     hash = hash.wrapping_add(hash >> 5);
     hash ^= hash << 4;
@@ -348,25 +360,7 @@ pub fn jenkins(key: &[u8]) -> u32 {
         a = a.wrapping_add(le_word(&rest[0..4]));
         b = b.wrapping_add(le_word(&rest[4..8]));
         c = c.wrapping_add(le_word(&rest[8..12]));
-        // mix(a, b, c)
-        a = a.wrapping_sub(c);
-        a ^= c.rotate_left(4);
-        c = c.wrapping_add(b);
-        b = b.wrapping_sub(a);
-        b ^= a.rotate_left(6);
-        a = a.wrapping_add(c);
-        c = c.wrapping_sub(b);
-        c ^= b.rotate_left(8);
-        b = b.wrapping_add(a);
-        a = a.wrapping_sub(c);
-        a ^= c.rotate_left(16);
-        c = c.wrapping_add(b);
-        b = b.wrapping_sub(a);
-        b ^= a.rotate_left(19);
-        a = a.wrapping_add(c);
-        c = c.wrapping_sub(b);
-        c ^= b.rotate_left(4);
-        b = b.wrapping_add(a);
+        mix(&mut a, &mut b, &mut c);
         rest = &rest[12..];
     }
     // The last 1..=12 bytes, zero-padded into three little-endian words.
@@ -374,21 +368,44 @@ pub fn jenkins(key: &[u8]) -> u32 {
     a = a.wrapping_add(word(0));
     b = b.wrapping_add(word(4));
     c = c.wrapping_add(word(8));
-    // final(a, b, c)
-    c ^= b;
-    c = c.wrapping_sub(b.rotate_left(14));
-    a ^= c;
-    a = a.wrapping_sub(c.rotate_left(11));
-    b ^= a;
-    b = b.wrapping_sub(a.rotate_left(25));
-    c ^= b;
-    c = c.wrapping_sub(b.rotate_left(16));
-    a ^= c;
-    a = a.wrapping_sub(c.rotate_left(4));
-    b ^= a;
-    b = b.wrapping_sub(a.rotate_left(14));
-    c ^= b;
-    c.wrapping_sub(b.rotate_left(24))
+    final_mix(a, b, c)
+}
+
+/// One line of lookup3's `mix`: `x -= z; x ^= rot(z, r); z += y`.
+#[inline(always)]
+fn mix_line(x: &mut u32, y: u32, z: &mut u32, r: u32) {
+    *x = x.wrapping_sub(*z) ^ z.rotate_left(r);
+    *z = z.wrapping_add(y);
+}
+
+/// lookup3's `mix(a, b, c)`.
+#[inline(always)]
+fn mix(a: &mut u32, b: &mut u32, c: &mut u32) {
+    mix_line(a, *b, c, 4);
+    mix_line(b, *c, a, 6);
+    mix_line(c, *a, b, 8);
+    mix_line(a, *b, c, 16);
+    mix_line(b, *c, a, 19);
+    mix_line(c, *a, b, 4);
+}
+
+/// One line of lookup3's `final`: `x ^= y; x -= rot(y, r)`.
+#[inline(always)]
+fn final_line(x: &mut u32, y: u32, r: u32) {
+    *x = (*x ^ y).wrapping_sub(y.rotate_left(r));
+}
+
+/// lookup3's `final(a, b, c)`, returning `c`.
+#[inline(always)]
+fn final_mix(mut a: u32, mut b: u32, mut c: u32) -> u32 {
+    final_line(&mut c, b, 14);
+    final_line(&mut a, c, 11);
+    final_line(&mut b, a, 25);
+    final_line(&mut c, b, 16);
+    final_line(&mut a, c, 4);
+    final_line(&mut b, a, 14);
+    final_line(&mut c, b, 24);
+    c
 }
 
 /// MurmurHash3 x86_32 (`HASHKIT_HASH_MURMUR3`), seed `0xdeadbeef * len`.
