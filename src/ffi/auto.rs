@@ -9,9 +9,6 @@ use crate::ffi::keyargs::group_and_key;
 use crate::ffi::types::*;
 
 /// The shared body: on failure `*value` is UINT64_MAX, as in 1.1.4.
-///
-/// # Safety
-/// Pointers are NULL or valid; `ptr` is a handle.
 #[allow(clippy::too_many_arguments)]
 fn arith(
     ptr: *mut memcached_st,

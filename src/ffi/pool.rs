@@ -81,9 +81,6 @@ fn create(
 }
 
 /// Run `fetch` for an export: the handle, and the code through `rc`.
-///
-/// # Safety
-/// `pool` must be a live pool; `rc` NULL or writable.
 fn fetch_export(
     pool: *mut memcached_pool_st,
     wait: Wait,

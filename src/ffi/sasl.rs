@@ -291,9 +291,6 @@ unsafe fn read_callbacks(array: *const sasl_callback_t) -> Result<Credentials> {
 /// The SASL settings a clone gets: as 1.1.4, never the caller's callback
 /// array itself (which may be gone by the time the clone connects), but a
 /// copy of what it says now.
-///
-/// # Safety
-/// `src` is the source handle's SASL part; its array (if any) is valid.
 pub fn clone_credentials(src: &Sasl) -> Option<SaslCredentials> {
     if src.callbacks == 0 {
         return None;

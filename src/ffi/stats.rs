@@ -241,9 +241,6 @@ pub fn analyze(stats: &[memcached_stat_st]) -> memcached_analysis_st {
 
 /// Zeroed memory from a handle's allocators: its calloc, or (as 1.1.4 does
 /// with custom allocators that lack one) its malloc plus a memset.
-///
-/// # Safety
-/// The allocators must behave like the libc functions.
 pub(crate) fn handle_calloc(
     alloc: &Allocators,
     memc: *const memcached_st,
@@ -266,9 +263,6 @@ pub(crate) fn handle_calloc(
 
 /// Free `p` with the allocators of handle `root` (libc when `root` is not
 /// a live handle).
-///
-/// # Safety
-/// `p` came from those allocators; `root` is NULL or a readable handle.
 fn free_with_root(root: *mut memcached_st, p: *mut c_void) {
     match handle(root) {
         Some(h) => h.alloc().free(root, p),

@@ -10,9 +10,6 @@ use crate::ffi::handle::handle;
 use crate::ffi::types::*;
 
 /// The shared body of every storage export.
-///
-/// # Safety
-/// Pointers are NULL or valid for their lengths; `ptr` is a handle.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn store(

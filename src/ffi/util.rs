@@ -32,9 +32,6 @@ use crate::ffi::types::*;
 
 /// When a multi-server call said SOME_ERRORS, the first server's own error
 /// (if it has one), as 1.1.4's helpers report it.
-///
-/// # Safety
-/// `memc` must be a handle.
 fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
     if rc != ReturnCode::SomeErrors {
         return rc;
@@ -47,9 +44,6 @@ fn specific_error(memc: *mut memcached_st, rc: ReturnCode) -> ReturnCode {
 }
 
 /// Add the server and ask for its version.
-///
-/// # Safety
-/// `memc` must be a handle; `hostname` NULL or a C string.
 fn version_of(memc: *mut memcached_st, hostname: *const c_char, port: in_port_t) -> ReturnCode {
     let mut rc = memcached_server_add(memc, hostname, port).status();
     if rc.is_success() {
@@ -61,9 +55,6 @@ fn version_of(memc: *mut memcached_st, hostname: *const c_char, port: in_port_t)
 /// Run `f` on a new handle, free the handle and store `f`'s code in `ret`:
 /// the shape of every one-shot helper. `no_handle` (and
 /// MEMORY_ALLOCATION_FAILURE) when no handle could be made.
-///
-/// # Safety
-/// `ret` NULL or writable; `f` may rely on getting a valid handle.
 fn one_shot<T>(
     ret: *mut memcached_return_t,
     no_handle: T,
@@ -82,9 +73,6 @@ fn one_shot<T>(
 }
 
 /// Give a new handle SASL credentials: `Err` with the refusal's code.
-///
-/// # Safety
-/// `memc` a handle; `username`/`password` NULL or C strings.
 fn with_credentials(
     memc: *mut memcached_st,
     username: *const c_char,
@@ -136,9 +124,6 @@ ffi_fn! {
 }
 
 /// The pid from the server's stats, with 1.1.4's codes.
-///
-/// # Safety
-/// `memc` must be a handle; `hostname` NULL or a C string.
 fn pid_of(
     memc: *mut memcached_st,
     hostname: *const c_char,
