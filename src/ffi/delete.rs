@@ -64,35 +64,31 @@ fn run(
     rc
 }
 
-ffi_fn_by_key! {
-    /// `memcached_delete`.
-    fn memcached_delete / memcached_delete_by_key(
-        ptr: *mut memcached_st,
-        [group, group_len],
-        key: *const c_char,
-        key_length: usize,
-        expiration: time_t,
-    ) -> memcached_return_t;
-    nonnull(ptr)
-    {
-        run(ptr, Op::Delete(expiration), group, group_len, key, key_length)
-    }
+/// `memcached_delete` and `memcached_touch` (with their `_by_key` forms):
+/// a key and an expiration.
+macro_rules! expiring_key_fns {
+    ($($name:ident / $by_key:ident => $op:ident),*) => {$(
+        ffi_fn_by_key! {
+            #[doc = concat!("`", stringify!($name), "`.")]
+            fn $name / $by_key(
+                ptr: *mut memcached_st,
+                [group, group_len],
+                key: *const c_char,
+                key_length: usize,
+                expiration: time_t,
+            ) -> memcached_return_t;
+            nonnull(ptr)
+            {
+                run(ptr, Op::$op(expiration), group, group_len, key, key_length)
+            }
+        }
+    )*};
 }
 
-ffi_fn_by_key! {
-    /// `memcached_touch`.
-    fn memcached_touch / memcached_touch_by_key(
-        ptr: *mut memcached_st,
-        [group, group_len],
-        key: *const c_char,
-        key_length: usize,
-        expiration: time_t,
-    ) -> memcached_return_t;
-    nonnull(ptr)
-    {
-        run(ptr, Op::Touch(expiration), group, group_len, key, key_length)
-    }
-}
+expiring_key_fns!(
+    memcached_delete / memcached_delete_by_key => Delete,
+    memcached_touch / memcached_touch_by_key => Touch
+);
 
 ffi_fn_by_key! {
     /// `memcached_exist`: SUCCESS if the key exists, NOTFOUND if not.

@@ -108,7 +108,6 @@ macro_rules! ffi_fn {
         $body:block
     ) => {
         $(#[$attr])*
-        #[allow(clippy::missing_safety_doc)]
         #[unsafe(no_mangle)]
         pub extern "C" fn $name( $($arg : $ty),* ) -> $ret {
             $(
@@ -126,7 +125,6 @@ macro_rules! ffi_fn {
         $body:block
     ) => {
         $(#[$attr])*
-        #[allow(clippy::missing_safety_doc)]
         #[unsafe(no_mangle)]
         pub extern "C" fn $name( $($arg : $ty),* ) {
             $(
