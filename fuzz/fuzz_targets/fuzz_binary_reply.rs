@@ -1,7 +1,7 @@
 //! Fuzzes the binary reply readers: the input is a server's reply stream,
 //! read packet by packet with `parse_response` (and its pieces
 //! `parse_response_header` / `check_body_len`) under the client's two body
-//! limits (`MAX_BODY_LEN` and values plus `wire::MAX_SMALL_BODY`).
+//! limits (`MAX_BODY_LEN` and values plus `binary::MAX_SMALL_BODY`).
 //!
 //! Invariants beyond "no panic": a packet never extends past the input;
 //! extras, key and value are exactly the announced lengths, in order, and
@@ -11,7 +11,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use memcached::core::client::wire::{MAX_SMALL_BODY, is_stale};
+use memcached::core::protocol::binary::{MAX_SMALL_BODY, is_stale};
 use memcached::core::error::ReturnCode;
 use memcached::core::protocol::binary::{
     HEADER_LEN, MAX_BODY_LEN, RESPONSE_MAGIC, check_body_len, opcode, parse_response,
