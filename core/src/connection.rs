@@ -162,6 +162,10 @@ pub struct Connection {
     /// byte of the current operation's reply: the request was not answered
     /// and the connection was already dead (see `Client::resend_rule`).
     gone_before_reply: bool,
+    /// When the connection was opened or last revalidated
+    /// (`Client::revalidate`: only requests that must not be sent twice
+    /// look at it, so the hot path reads no clock).
+    pub checked_at: Instant,
 }
 
 fn io_err(code: ReturnCode, e: &io::Error, what: &str) -> Error {
@@ -298,6 +302,7 @@ impl Connection {
             udp_request_id: 0,
             unanswered: false,
             gone_before_reply: false,
+            checked_at: Instant::now(),
         }
     }
 

@@ -10,7 +10,8 @@ prints one line `RESULT {json}` with the counts:
 * restart: one server, idle connections, the server restarted; 5 ops,
            then a get_multi after a second restart.
 * proxy:   one server behind a proxy that resets (RST) every idle
-           connection; 5 ops, then a get_multi after a second reset.
+           connection; 5 ops, then an incr, an append (+ a get) and a
+           get_multi, each after another reset; 10 ops.
 * killed:  three servers, the seed settings, one killed; 25 requests of
            set+get on 60 keys, disconnect_all after each.
 * hung:    the same with one server SIGSTOPped, timeouts 300 ms; 8 requests
@@ -233,14 +234,25 @@ def scenario_proxy(binary):
     mc = pylibmc.Client([proxy.addr], binary=binary)
     mc.set("k0", "v0")
     assert mc.get("k0") == "v0"
+    mc.set("n", "1")
     time.sleep(0.1)
     resets = proxy.reset()
-    time.sleep(0.1)
+    time.sleep(0.2)
     c = Counter()
     five_ops(mc, c, "v0")
+    # incr and append are never sent twice: their connection is checked
+    # before writing.
+    proxy.reset()
+    time.sleep(0.2)
+    c.op(lambda: mc.incr("n"), 2, check=True)
+    proxy.reset()
+    time.sleep(0.2)
+    c.op(lambda: mc.append("k0", "+"))
+    c.op(lambda: mc.get("k0"), "v0+", check=True)
     # Then the same for a multi-get.
     mc.set_multi({"m1": "1", "m2": "2"})
     multi_after_outage(mc, c, {"m1": "1", "m2": "2"}, proxy.reset)
+    c.op(lambda: mc.get("k0"), "v0+", check=True)
     return c.result(resets=resets)
 
 

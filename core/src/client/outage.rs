@@ -16,9 +16,9 @@
 //!   once does, so even a request the server had read before it died may go
 //!   again.
 //! * incr/decr/append/prepend ([`Resend::KnownDead`]) are never sent twice:
-//!   before such a request is written its connection is checked with one
-//!   non-blocking peek, and a connection found closed or reset is replaced
-//!   first. A connection that dies after the request was written fails the
+//!   before such a request is written on a connection not opened or checked
+//!   within [`IDLE_CHECK`], the connection is checked with one non-blocking
+//!   peek, and one found closed or reset is replaced first. A connection that dies after the request was written fails the
 //!   call, as in 1.1.4.
 //! * A multi-get's request to one server is sent again, on a fresh
 //!   connection, when that server's connection turns out dead (as above)
@@ -31,8 +31,14 @@
 //! failed) it leaves the continuum until its retry time and a
 //! [`Resend::Safe`] operation is sent to the server that now holds the key.
 
+use std::time::{Duration, Instant};
+
 use super::Client;
 use crate::error::{Error, Result};
+
+/// A connection unused this long by requests that must not be sent twice
+/// is peeked before one is written.
+pub const IDLE_CHECK: Duration = Duration::from_millis(100);
 
 /// Whether a request that met a dead connection may be sent again.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -132,15 +138,23 @@ impl Client {
         self.server_index(group).ok().filter(|&j| j != failed)
     }
 
-    /// Before a request that must not be sent twice: one peek at the
-    /// connection; a dead one is replaced first.
+    /// Before a request that must not be sent twice: one peek at a
+    /// connection idle for [`IDLE_CHECK`] or more; a dead one is replaced
+    /// first.
     #[cold]
     #[inline(never)]
     fn revalidate(&mut self, idx: usize, group: &[u8], read: bool) -> Result<usize> {
-        if self.servers[idx]
-            .conn
-            .as_ref()
-            .is_some_and(|c| c.peer_gone())
+        let now = Instant::now();
+        let idle = self.servers[idx].conn.as_mut().is_some_and(|c| {
+            let idle = now.duration_since(c.checked_at) >= IDLE_CHECK;
+            c.checked_at = now;
+            idle
+        });
+        if idle
+            && self.servers[idx]
+                .conn
+                .as_ref()
+                .is_some_and(|c| c.peer_gone())
         {
             self.servers[idx].close();
             return self.reach(idx, group, read);
