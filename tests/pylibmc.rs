@@ -710,7 +710,10 @@ fn django_failover() {
         run.describe()
     );
     for line in run.stdout.lines() {
-        if line.starts_with("failover:") || line.starts_with("rejoin:") {
+        if line.starts_with("failover:")
+            || line.starts_with("rejoin:")
+            || line.starts_with("requests:")
+        {
             eprintln!("{line}");
         }
     }
