@@ -181,15 +181,7 @@ fn py_env() -> Option<&'static PyEnv> {
 /// Debian's prebuilt `_pylibmc`, if python3-pylibmc and python3-pytest are
 /// installed (both by .ci/run).
 fn debian_pylibmc_ready() -> bool {
-    let ext = Path::new("/usr/lib/python3/dist-packages");
-    let has_ext = std::fs::read_dir(ext).is_ok_and(|dir| {
-        dir.flatten().any(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("_pylibmc.cpython")
-        })
-    });
-    if !has_ext {
+    if !common::have_debian_pylibmc() {
         eprintln!("SKIP: Debian's python3-pylibmc is not installed");
         return false;
     }
@@ -718,7 +710,10 @@ fn django_failover() {
         run.describe()
     );
     for line in run.stdout.lines() {
-        if line.starts_with("failover:") || line.starts_with("rejoin:") {
+        if line.starts_with("failover:")
+            || line.starts_with("rejoin:")
+            || line.starts_with("requests:")
+        {
             eprintln!("{line}");
         }
     }

@@ -158,6 +158,14 @@ pub struct Connection {
     /// Requests were sent whose processing no reply has confirmed yet
     /// (noreply, buffered, quiet): `quit` must wait for the server to close.
     pub unanswered: bool,
+    /// The last failure was the server's end (EOF or reset) seen before any
+    /// byte of the current operation's reply: the request was not answered
+    /// and the connection was already dead (see `Client::resend_rule`).
+    gone_before_reply: bool,
+    /// When the connection was opened or last revalidated
+    /// (`Client::revalidate`: only requests that must not be sent twice
+    /// look at it, so the hot path reads no clock).
+    pub checked_at: Instant,
 }
 
 fn io_err(code: ReturnCode, e: &io::Error, what: &str) -> Error {
@@ -293,6 +301,8 @@ impl Connection {
             udp: false,
             udp_request_id: 0,
             unanswered: false,
+            gone_before_reply: false,
+            checked_at: Instant::now(),
         }
     }
 
@@ -581,7 +591,13 @@ impl Connection {
         }
     }
 
-    fn map_send_error(&self, e: io::Error) -> Error {
+    fn map_send_error(&mut self, e: io::Error) -> Error {
+        if matches!(
+            e.kind(),
+            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+        ) {
+            self.gone_before_reply = self.recvs == 0;
+        }
         if is_timeout(&e) {
             if self.applied.write == Wait::Immediate {
                 Error::with_message(ReturnCode::Timeout, "timeout was set to zero")
@@ -691,6 +707,36 @@ impl Connection {
         r.map_err(|e| self.map_send_error(e))
     }
 
+    /// Whether the last failure was the server's end (EOF, reset, broken
+    /// pipe) before any byte of the current operation's reply arrived.
+    pub fn gone_before_reply(&self) -> bool {
+        self.gone_before_reply
+    }
+
+    /// One non-blocking peek (a syscall): whether the server has closed or
+    /// reset this connection while it sat idle. Bytes waiting (which no
+    /// request asked for) or no answer yet mean alive; TLS and UDP
+    /// connections are not looked at.
+    pub fn peer_gone(&self) -> bool {
+        if self.tls.is_some() || self.udp || !self.buffered().is_empty() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        loop {
+            match rustix::net::recv(
+                &self.sock,
+                &mut byte[..],
+                RecvFlags::PEEK | RecvFlags::DONTWAIT,
+            ) {
+                Ok((0, _)) => return true,
+                Ok(_) => return false,
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(rustix::io::Errno::AGAIN) => return false,
+                Err(_) => return true,
+            }
+        }
+    }
+
     /// Send the write buffer followed by `value` and `trailer` without
     /// copying the value (vectored I/O).
     pub fn flush_with(&mut self, value: &[u8], trailer: &[u8]) -> Result<()> {
@@ -794,6 +840,7 @@ impl Connection {
                 flags,
             ) {
                 Ok((0, _)) => {
+                    self.note_gone();
                     return Err(Error::with_message(
                         ReturnCode::ConnectionFailure,
                         "the server closed the connection (recv() returned zero)",
@@ -801,9 +848,21 @@ impl Connection {
                 }
                 Ok(_) => return Ok(()),
                 Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(self.map_recv_error(rustix_err(e))),
+                Err(e) => {
+                    if e == rustix::io::Errno::CONNRESET {
+                        self.note_gone();
+                    }
+                    return Err(self.map_recv_error(rustix_err(e)));
+                }
             }
         }
+    }
+
+    /// The server's end seen by `fill`: before any reply byte when this is
+    /// the operation's first recv and nothing is left unconsumed.
+    #[cold]
+    fn note_gone(&mut self) {
+        self.gone_before_reply = self.recvs == 1 && self.rbuf.is_empty();
     }
 
     /// [`Connection::fill`] over TLS: decrypted bytes into the read buffer.

@@ -93,6 +93,9 @@ pub struct Server {
     pub mget_cursor: usize,
     /// Request id of the last UDP datagram sent, kept across connections.
     pub udp_request_id: u16,
+    /// The call (query id) in which this server's multi-get was last sent
+    /// again on a fresh connection (once per call, `client::outage`).
+    pub mget_resent_query: u64,
 }
 
 impl Server {
@@ -119,6 +122,7 @@ impl Server {
             mget_keys: KeyList::default(),
             mget_cursor: 0,
             udp_request_id: 0,
+            mget_resent_query: 0,
         }
     }
 

@@ -520,6 +520,18 @@ pub fn have_debian_lib() -> bool {
         && debian_lib_dir().join("libmemcached.so").exists()
 }
 
+/// True when Debian's python3-pylibmc (its compiled module) is installed.
+pub fn have_debian_pylibmc() -> bool {
+    Path::new("/usr/bin/python3").is_file()
+        && std::fs::read_dir("/usr/lib/python3/dist-packages").is_ok_and(|dir| {
+            dir.flatten().any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("_pylibmc.cpython")
+            })
+        })
+}
+
 /// Where Debian installs its libraries (multiarch directory).
 pub fn debian_lib_dir() -> PathBuf {
     PathBuf::from(format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH))

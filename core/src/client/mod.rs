@@ -20,6 +20,7 @@ use crate::server_list::{ServerKind, ServerSpec};
 pub mod admin;
 pub mod behaviors;
 pub mod configure;
+pub mod outage;
 pub mod replicas;
 pub mod retrieve;
 pub mod servers;
@@ -594,7 +595,7 @@ impl Client {
     }
 
     /// Count a connect failure against a server (`memcached_mark_server_for_timeout`).
-    fn mark_server_for_timeout(&mut self, idx: usize) {
+    pub(crate) fn mark_server_for_timeout(&mut self, idx: usize) {
         let qid = self.query_id;
         let limit = self.behaviors.server_timeout_limit;
         let retry = self.behaviors.retry_timeout.max(0) as i64;
@@ -781,6 +782,9 @@ impl Client {
         s.set_error(e);
         s.close();
         self.last_disconnected = Some(idx);
+        if e.code == ReturnCode::Timeout {
+            self.timed_out(idx);
+        }
     }
 
     /// Whether an error leaves the connection unusable.
@@ -810,7 +814,15 @@ impl Client {
     pub fn quit_all(&mut self) {
         let codec = self.codec();
         let timeouts = self.timeouts();
+        let now = now_secs();
         for s in &mut self.servers {
+            // A server in back-off (it refused, reset or timed out) keeps
+            // its state and counters, and is not waited for.
+            let backoff = s.state == ServerState::InTimeout || s.next_retry > now;
+            if backoff {
+                s.close();
+                continue;
+            }
             if let Some(conn) = s.conn.as_mut().filter(|c| !c.is_udp()) {
                 codec.encode_quit(&mut conn.wbuf);
                 // Like 1.1.4: while something sent is unanswered, wait

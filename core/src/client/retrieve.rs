@@ -9,6 +9,7 @@
 //! for a value already in the read buffer, [`Codec::read_mget_step`]
 //! otherwise).
 
+use super::outage::Resend;
 use super::{Client, ItemMeta, ValueSink};
 use crate::connection::{self, Connection};
 use crate::error::{Error, Result, ReturnCode};
@@ -60,17 +61,13 @@ impl Client {
         self.send_buffered();
         // A group key is only hashed (never checked); an empty one means
         // "place by the key", as 1.1.4's get goes through its mget.
-        let primary = self.server_index(if group.is_empty() { key } else { group })?;
-        let idx = self.read_server(primary)?;
-        if self.servers[idx].mget_pending {
-            let r = self.drain_mget(idx);
-            self.on_server(idx, r)?;
-        }
+        // (Connecting reads what an earlier multi-get left unread first.)
+        let group = if group.is_empty() { key } else { group };
         if self.encoding.is_some() {
-            return self.get_encrypted(idx, key, sink);
+            return self.get_encrypted(group, key, sink);
         }
-        let r = self.get_on(idx, key, sink);
-        self.on_server(idx, r)
+        self.run_keyed(group, true, Resend::Safe, |c, idx| c.get_on(idx, key, sink))
+            .1
     }
 
     /// A get under an encoding key: the stored bytes are read, decrypted,
@@ -78,13 +75,15 @@ impl Client {
     #[cold]
     fn get_encrypted(
         &mut self,
-        idx: usize,
+        group: &[u8],
         key: &[u8],
         sink: &mut dyn ValueSink,
     ) -> Result<Option<ItemMeta>> {
         let mut cipher = super::VecSink::default();
-        let r = self.get_on(idx, key, &mut cipher);
-        match self.on_server(idx, r)? {
+        let (_, r) = self.run_keyed(group, true, Resend::Safe, |c, idx| {
+            c.get_on(idx, key, &mut cipher)
+        });
+        match r? {
             Some(meta) => self.deliver_plain(meta, &cipher, sink).map(Some),
             None => Ok(None),
         }
@@ -270,7 +269,10 @@ impl Client {
             let s = &mut self.servers[idx];
             let conn = crate::server::connected(&mut s.conn)?;
             s.mget_noop = codec.end_mget(conn);
-            let r = conn.flush();
+            let r = match conn.flush() {
+                Err(e) if self.resend_mget(idx, &e) => Ok(()),
+                r => r,
+            };
             if let Err(e) = self.on_server(idx, r) {
                 started -= 1;
                 failures += 1;
@@ -361,6 +363,9 @@ impl Client {
                 }
                 Ok(MgetStep::Skipped) => {}
                 Err(e) => {
+                    if self.resend_mget(idx, &e) {
+                        continue;
+                    }
                     self.servers[idx].mget_pending = false;
                     let r: Result<()> = Err(e);
                     let e = self.on_server(idx, r).expect_err("error");

@@ -3,6 +3,7 @@
 //! its server, has the codec encode the request, decides whether to send
 //! or hold it (NOREPLY, BUFFER_REQUESTS) and has the codec read the reply.
 
+use super::outage::Resend;
 use super::{Client, MAX_BUFFER};
 use crate::error::{Error, Result, ReturnCode};
 use crate::protocol::{Ack, StoreCmd};
@@ -73,7 +74,7 @@ impl Client {
     /// `memcached_set` and friends.
     pub fn store(&mut self, req: &Store<'_>) -> Result<ReturnCode> {
         self.begin_call();
-        let idx = self.target(req.group, req.key)?;
+        self.check_key(req.key)?;
         // Under an encoding key the value is stored encrypted; append and
         // prepend would mix plain and encrypted bytes (1.1.4 refuses them).
         let sealed;
@@ -95,8 +96,11 @@ impl Client {
                 &encrypted
             }
         };
-        let r = self.store_on(idx, req);
-        let r = self.on_server(idx, r);
+        let resend = match req.mode {
+            StoreMode::Append | StoreMode::Prepend => Resend::KnownDead,
+            _ => Resend::Safe,
+        };
+        let (idx, r) = self.run_keyed(req.group, false, resend, |c, idx| c.store_on(idx, req));
         if r.is_ok() {
             self.replicate_store(idx, req);
         }
@@ -158,9 +162,8 @@ impl Client {
                 "memcached servers no longer support an expiration for delete",
             ));
         }
-        let idx = self.target(group, key)?;
-        let r = self.delete_on(idx, key);
-        let r = self.on_server(idx, r);
+        self.check_key(key)?;
+        let (idx, r) = self.run_keyed(group, false, Resend::Safe, |c, idx| c.delete_on(idx, key));
         if r.is_ok() || r.as_ref().is_err_and(|e| e.code == ReturnCode::Notfound) {
             self.replicate_delete(idx, key);
         }
@@ -209,15 +212,19 @@ impl Client {
                 "increment and decrement are not supported with an encoding key",
             ));
         }
-        let idx = self.target(group, key)?;
         if initial.is_some() && !self.codec().supports_initial_value() {
+            // Connection errors first, as in 1.1.4.
+            self.target(group, key)?;
             return Err(Error::with_message(
                 ReturnCode::InvalidArguments,
                 "increment/decrement with an initial value is not supported via the ASCII protocol",
             ));
         }
-        let r = self.arith_on(idx, incr, key, delta, initial);
-        self.on_server(idx, r)
+        self.check_key(key)?;
+        self.run_keyed(group, false, Resend::KnownDead, |c, idx| {
+            c.arith_on(idx, incr, key, delta, initial)
+        })
+        .1
     }
 
     fn arith_on(
@@ -252,9 +259,11 @@ impl Client {
                 "touch needs a reply, which UDP does not give",
             ));
         }
-        let idx = self.target(group, key)?;
-        let r = self.touch_on(idx, key, exptime);
-        self.on_server(idx, r)
+        self.check_key(key)?;
+        let (_, r) = self.run_keyed(group, false, Resend::Safe, |c, idx| {
+            c.touch_on(idx, key, exptime)
+        });
+        r
     }
 
     fn touch_on(&mut self, idx: usize, key: &[u8], exptime: i64) -> Result<ReturnCode> {
@@ -273,9 +282,9 @@ impl Client {
         if self.behaviors.use_udp {
             return Err(Error::new(ReturnCode::NotSupported));
         }
-        let idx = self.target(group, key)?;
-        let r = self.exist_on(idx, key);
-        self.on_server(idx, r)
+        self.check_key(key)?;
+        let (_, r) = self.run_keyed(group, false, Resend::Safe, |c, idx| c.exist_on(idx, key));
+        r
     }
 
     fn exist_on(&mut self, idx: usize, key: &[u8]) -> Result<ReturnCode> {

@@ -183,6 +183,16 @@ def failover():
           f"every set and get succeeds again within {window:g} s of the kill")
     stable = [round_trip(f"stable{i}") for i in range(5)]
     check(all(not f for f in stable), "and keeps succeeding (5 more rounds of 10 keys)")
+    # Requests every 0.2 s, each closed as Django closes it, across the dead
+    # server's retry probes (retry_timeout 2 s): none fails (issue 16).
+    failed_requests = []
+    for r in range(20):
+        if round_trip(f"req{r}", 4):
+            failed_requests.append(r)
+        cache.close()
+        time.sleep(0.2)
+    say(f"requests: {len(failed_requests)} of 20 failed, one every 0.2 s after the first")
+    check(not failed_requests, "no request fails after the first one (20 requests in 4 s)")
     first_left = cache.get_many(on_first)
     check(first_left == {k: pre[k] for k in on_first},
           "keys on the surviving server are still there")
