@@ -264,3 +264,11 @@ fn c_one_of_three_hung() {
         f.assert_within(2.0, "ms", 4000.0);
     }
 }
+
+/// C: a proxy resets every connection idle for 150 ms (as a NAT box or
+/// firewall does): none of the 8 operations (get, set, get, incr, append,
+/// get, a multi-get, get), each after 300 ms idle, fails.
+#[test]
+fn c_resetting_proxy() {
+    c("proxy").iter().for_each(|f| f.assert_clean(8.0));
+}

@@ -15,13 +15,19 @@
  *                timeouts; 8 rounds of set+get on 30 keys 0.25 s apart,
  *                memcached_quit after each
  *   hung-noquit  the same without memcached_quit between rounds
+ *   proxy        one server behind a proxy (a child process of this
+ *                program) that resets (RST) every connection idle for
+ *                150 ms, as a NAT box or firewall does; 8 ops 300 ms apart
+ *                (get, set, get, incr, append, get, a multi-get)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <libmemcached/memcached.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +129,121 @@ static void kill_server(int i) {
 static void stop_all(void) {
     for (int i = 0; i < nservers; i++)
         kill_server(i);
+}
+
+/* The resetting proxy: forwards 127.0.0.1:listen_port to the server on
+ * target_port; a connection pair with no traffic for PROXY_IDLE_MS is
+ * aborted with an RST towards the client. Runs in a child process (stopped
+ * by PID at exit) until it is killed. */
+#define PROXY_IDLE_MS 150
+#define PROXY_PAIRS 16
+static pid_t proxy_pid;
+
+static int connect_to(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static void abort_pair(int *pair) {
+    struct linger lg = {1, 0};
+    setsockopt(pair[0], SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(pair[0]);
+    close(pair[1]);
+    pair[0] = pair[1] = -1;
+}
+
+static void proxy_loop(int lfd, int target_port) {
+    int pairs[PROXY_PAIRS][2];
+    double last[PROXY_PAIRS];
+    for (int i = 0; i < PROXY_PAIRS; i++)
+        pairs[i][0] = pairs[i][1] = -1;
+    for (;;) {
+        struct pollfd fds[1 + 2 * PROXY_PAIRS];
+        int n = 0;
+        fds[n++] = (struct pollfd){lfd, POLLIN, 0};
+        for (int i = 0; i < PROXY_PAIRS; i++)
+            for (int j = 0; j < 2; j++)
+                fds[n++] = (struct pollfd){pairs[i][j], POLLIN, 0};
+        if (poll(fds, (nfds_t)n, 20) < 0 && errno != EINTR)
+            _exit(3);
+        if (fds[0].revents & POLLIN) {
+            int c = accept(lfd, NULL, NULL);
+            int u = c >= 0 ? connect_to(target_port) : -1;
+            int slot = -1;
+            for (int i = 0; i < PROXY_PAIRS && slot < 0; i++)
+                if (pairs[i][0] < 0)
+                    slot = i;
+            if (c >= 0 && u >= 0 && slot >= 0) {
+                pairs[slot][0] = c;
+                pairs[slot][1] = u;
+                last[slot] = now_ms();
+            } else {
+                if (c >= 0)
+                    close(c);
+                if (u >= 0)
+                    close(u);
+            }
+        }
+        for (int i = 0; i < PROXY_PAIRS; i++) {
+            for (int j = 0; j < 2 && pairs[i][0] >= 0; j++) {
+                char buf[65536];
+                ssize_t got;
+                if (!(fds[1 + 2 * i + j].revents & (POLLIN | POLLHUP | POLLERR)))
+                    continue;
+                got = read(pairs[i][j], buf, sizeof buf);
+                if (got <= 0 || write(pairs[i][1 - j], buf, (size_t)got) != got) {
+                    abort_pair(pairs[i]);
+                    break;
+                }
+                last[i] = now_ms();
+            }
+            if (pairs[i][0] >= 0 && now_ms() - last[i] > PROXY_IDLE_MS)
+                abort_pair(pairs[i]);
+        }
+    }
+}
+
+/* Start the proxy in front of server 0; returns its port. */
+static int start_proxy(void) {
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int one = 1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(lfd, 16) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&a, &len) != 0) {
+        perror("proxy");
+        exit(2);
+    }
+    proxy_pid = fork();
+    if (proxy_pid < 0) {
+        perror("fork");
+        exit(2);
+    }
+    if (proxy_pid == 0)
+        proxy_loop(lfd, ports[0]);
+    close(lfd);
+    return ntohs(a.sin_port);
+}
+
+static void stop_proxy(void) {
+    if (proxy_pid > 0) {
+        kill(proxy_pid, SIGKILL);
+        waitpid(proxy_pid, NULL, 0);
+        proxy_pid = 0;
+    }
 }
 
 static memcached_st *handle(int binary, int timeout_ms) {
@@ -242,6 +363,66 @@ int main(int argc, char **argv) {
         op_get(memc, "k1", "v1");
         op_set(memc, "k2", "v2");
         op_get(memc, "k2", "v2");
+    } else if (strcmp(scenario, "proxy") == 0) {
+        uint64_t n = 0;
+        const char *keys[] = {"k0", "k1"};
+        size_t lens[] = {2, 2};
+        nservers = 1;
+        ports[0] = free_port();
+        start_server(0);
+        atexit(stop_proxy);
+        memc = memcached_create(NULL);
+        memcached_server_add(memc, "127.0.0.1", (in_port_t)start_proxy());
+        memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)binary);
+        op_set(memc, "k0", "v0");
+        op_set(memc, "n", "1");
+        if (failed || wrong)
+            return 1;
+        ops = 0;
+        t0 = now_ms();
+        /* Each operation finds its connection reset while it was idle. */
+        sleep_ms(300);
+        op_get(memc, "k0", "v0");
+        sleep_ms(300);
+        op_set(memc, "k1", "v1");
+        sleep_ms(300);
+        op_get(memc, "k1", "v1");
+        sleep_ms(300);
+        ops++;
+        if (memcached_increment(memc, "n", 1, 1, &n) != MEMCACHED_SUCCESS) {
+            failed++;
+            fprintf(stderr, "incr: %s\n", memcached_last_error_message(memc));
+        } else if (n != 2) {
+            wrong++;
+        }
+        sleep_ms(300);
+        ops++;
+        if (memcached_append(memc, "k0", 2, "+", 1, 0, 0) != MEMCACHED_SUCCESS) {
+            failed++;
+            fprintf(stderr, "append: %s\n", memcached_last_error_message(memc));
+        }
+        sleep_ms(300);
+        op_get(memc, "k0", "v0+");
+        sleep_ms(300);
+        ops++;
+        if (memcached_mget(memc, keys, lens, 2) != MEMCACHED_SUCCESS) {
+            failed++;
+            fprintf(stderr, "mget: %s\n", memcached_last_error_message(memc));
+        } else {
+            memcached_return_t rc;
+            memcached_result_st *r;
+            int found = 0;
+            while ((r = memcached_fetch_result(memc, NULL, &rc)) != NULL) {
+                found++;
+                memcached_result_free(r);
+            }
+            if (rc != MEMCACHED_END && rc != MEMCACHED_NOTFOUND)
+                failed++;
+            else if (found != 2)
+                wrong++;
+        }
+        sleep_ms(300);
+        op_get(memc, "k1", "v1");
     } else {
         int hung = strncmp(scenario, "hung", 4) == 0;
         int quit = strcmp(scenario, "hung-noquit") != 0;
