@@ -158,6 +158,9 @@ pub struct Connection {
     /// Requests were sent whose processing no reply has confirmed yet
     /// (noreply, buffered, quiet): `quit` must wait for the server to close.
     pub unanswered: bool,
+    /// A SASL request sent ahead of the first command, whose reply comes
+    /// first (read by the codec before any other reply).
+    pub sasl_pending: Option<crate::sasl::Pending>,
 }
 
 fn io_err(code: ReturnCode, e: &io::Error, what: &str) -> Error {
@@ -293,6 +296,7 @@ impl Connection {
             udp: false,
             udp_request_id: 0,
             unanswered: false,
+            sasl_pending: None,
         }
     }
 

@@ -93,6 +93,11 @@ pub struct Server {
     pub mget_cursor: usize,
     /// Request id of the last UDP datagram sent, kept across connections.
     pub udp_request_id: u16,
+    /// Which of our SASL mechanisms the server listed (`SASL_LIST_MECHS`;
+    /// see `sasl::Offered`), asked by the first authenticating connection
+    /// and remembered for the handle's lifetime (copied to clones), so
+    /// later connections do not ask. 0: not asked yet.
+    pub sasl_mechs: u8,
 }
 
 impl Server {
@@ -119,6 +124,7 @@ impl Server {
             mget_keys: KeyList::default(),
             mget_cursor: 0,
             udp_request_id: 0,
+            sasl_mechs: 0,
         }
     }
 
@@ -126,6 +132,7 @@ impl Server {
     pub fn clone_config(&self) -> Server {
         let mut s = Server::new(&self.hostname, self.port, self.weight, self.kind);
         s.version = self.version;
+        s.sasl_mechs = self.sasl_mechs;
         s
     }
 

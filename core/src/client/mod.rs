@@ -735,7 +735,7 @@ impl Client {
             })
         };
         // SASL: authenticate a new connection before its first command.
-        let result = result.and_then(|conn| self.sasl_authenticate_new(conn));
+        let result = result.and_then(|conn| self.sasl_authenticate_new(idx, conn));
         match result {
             Ok(mut conn) => {
                 conn.set_timeouts(self.timeouts())?;
@@ -781,6 +781,11 @@ impl Client {
         s.set_error(e);
         s.close();
         self.last_disconnected = Some(idx);
+        // A refused SASL authentication (sent with the first command)
+        // marks the server as a failed connect does.
+        if self.sasl_refused(idx, e) {
+            self.mark_server_for_timeout(idx);
+        }
     }
 
     /// Whether an error leaves the connection unusable.

@@ -526,6 +526,12 @@ pub fn read_header_range(conn: &mut Connection, first: u32, last: u32) -> Result
         conn.consume(HEADER_LEN);
         conn.unanswered = false;
         if is_stale(h.opaque, first) {
+            // The reply to a SASL request sent with the first command
+            // comes before it: it decides whether that command is read.
+            if let Some(p) = conn.sasl_pending.take() {
+                crate::sasl::pending_reply(conn, p, &h)?;
+                continue;
+            }
             conn.skip(h.body_len as usize)?;
             continue;
         }
