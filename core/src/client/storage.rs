@@ -138,7 +138,9 @@ impl Client {
         if req.value.len() <= SMALL_VALUE {
             // Small values: one contiguous send is cheaper than a gather.
             conn.wbuf.extend_from_slice(req.value);
-            conn.wbuf.extend_from_slice(trailer);
+            if !trailer.is_empty() {
+                conn.wbuf.extend_from_slice(trailer);
+            }
             conn.flush()?;
         } else {
             conn.flush_with(req.value, trailer)?;
