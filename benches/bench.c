@@ -32,8 +32,9 @@
  * from the first connect, so the first connection's extra cost is included.
  *
  * Prints one line:
- * `ops=N seconds=S ops_per_sec=R cpu_us_per_op=C vmhwm_kb=K lib=PATH`
- * (C: user+system CPU time of the loop per operation; PATH: the file
+ * `ops=N seconds=S first_seconds=F ops_per_sec=R cpu_us_per_op=C vmhwm_kb=K lib=PATH`
+ * (F: time of the first operation; C: user+system CPU time of the loop
+ * per operation; PATH: the file
  * memcached_create was loaded from).
  */
 #define _GNU_SOURCE
@@ -359,7 +360,7 @@ int main(int argc, char **argv)
 
     double cpu0 = cpu_seconds();
     marker();
-    double t0 = now(), elapsed;
+    double t0 = now(), elapsed, first = 0.0;
     long ops = 0;
     for (;;) {
         if (by_time) {
@@ -378,6 +379,8 @@ int main(int argc, char **argv)
         case NOREPLY10K: do_noreply(memc, (unsigned long)ops + 1); break;
         case REQUEST: do_request(memc, ops); break;
         }
+        if (ops == 0)
+            first = now() - t0;
         ops++;
     }
     elapsed = now() - t0;
@@ -392,8 +395,9 @@ int main(int argc, char **argv)
     const char *lib = "?";
     if (dladdr((void *)memcached_create, &info) && info.dli_fname)
         lib = info.dli_fname;
-    printf("ops=%ld seconds=%.6f ops_per_sec=%.1f cpu_us_per_op=%.3f vmhwm_kb=%ld lib=%s\n",
-           ops, elapsed, elapsed > 0 ? (double)ops / elapsed : 0.0,
+    printf("ops=%ld seconds=%.6f first_seconds=%.6f ops_per_sec=%.1f cpu_us_per_op=%.3f "
+           "vmhwm_kb=%ld lib=%s\n",
+           ops, elapsed, first, elapsed > 0 ? (double)ops / elapsed : 0.0,
            ops > 0 ? cpu * 1e6 / (double)ops : 0.0, vmhwm_kb(), lib);
     return 0;
 }

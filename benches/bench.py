@@ -302,10 +302,14 @@ def measure_round_trips(requests):
                         lib, name, proc.returncode, proc.stdout, proc.stderr[-4000:]))
                 f = parse_result(proc.stdout, lib, "request/%s" % lib)
                 after = read_proxy_stats(stats)
-                secs = float(f["seconds"])
+                secs, first = float(f["seconds"]), float(f["first_seconds"])
+                unit = 2 * RT_DELAY_MS / 1000.0
+                later = (secs - first) / (requests - 1) if requests > 1 else first
                 res[(name, lib)] = {
-                    "rt": secs / requests / (2 * RT_DELAY_MS / 1000.0),
-                    "ms": secs / requests * 1000.0,
+                    "rt": later / unit,
+                    "rt_first": first / unit,
+                    "rt_all": secs / requests / unit,
+                    "ms": later * 1000.0,
                     "conns": (after["connections"] - before["connections"]) / requests,
                     "turns": (after["turnarounds"] - before["turnarounds"]) / requests,
                 }
@@ -759,22 +763,27 @@ def render(workloads, res, traces, args, elapsed):
             "settings (binary protocol), %d requests per run on one handle (its first "
             "connection included), through `benches/delay_proxy.py`, which delays every "
             "byte %.0f ms each way (the TCP handshake is not delayed). Round trips = "
-            "elapsed time per request / %.0f ms; 3 are the operations themselves. "
+            "time per request / %.0f ms, for the requests after the first (the target "
+            "allows the handle's first connection one more) and for the first alone; "
+            "3 are the operations themselves. "
             "Client turn-arounds: the proxy's count of client writes after the server "
             "last spoke (includes the `quit`, which nobody waits for).\n"
             % (args.requests, RT_DELAY_MS, 2 * RT_DELAY_MS))
         out.append("| server | round trips libmemcached | ours | target (ours) | met "
+                   "| first request libmemcached | ours "
                    "| ms/request libmemcached | ours | turn-arounds libmemcached | ours "
                    "| connections/request libmemcached | ours |")
-        out.append("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|")
+        out.append("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name, _mechs, target in RT_SETTINGS:
             d, o = rts[(name, "libmemcached")], rts[(name, "ours")]
-            ok = o["rt"] <= target
+            ok = o["rt"] <= target and o["rt_first"] <= target + 1
             if not ok:
                 misses.append("round trips per request, %s: %.2f (target ≤ %.1f)"
                               % (name, o["rt"], target))
-            out.append("| %s | %.2f | %.2f | ≤ %.1f | %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |" % (
-                name, d["rt"], o["rt"], target, "yes" if ok else "**no**", d["ms"], o["ms"],
+            out.append("| %s | %.2f | %.2f | ≤ %.1f | %s | %.2f | %.2f | %.1f | %.1f | %.2f "
+                       "| %.2f | %.2f | %.2f |" % (
+                name, d["rt"], o["rt"], target, "yes" if ok else "**no**",
+                d["rt_first"], o["rt_first"], d["ms"], o["ms"],
                 d["turns"], o["turns"], d["conns"], o["conns"]))
         out.append("")
     out.append("## Throughput by client CPU time, in three runs\n")
