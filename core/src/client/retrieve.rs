@@ -131,6 +131,7 @@ impl Client {
         }
     }
 
+    #[inline(always)]
     fn get_on(
         &mut self,
         idx: usize,

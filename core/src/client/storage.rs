@@ -47,6 +47,7 @@ impl Client {
     /// Resolve the server for `group`, validating `key`, and connect. A
     /// group key is only hashed, never sent, so (as in 1.1.4) it is not
     /// checked: an empty one or one with blanks is hashed as it is.
+    #[inline(always)]
     pub(crate) fn target(&mut self, group: &[u8], key: &[u8]) -> Result<usize> {
         self.check_key(key)?;
         let idx = self.server_index(group)?;
@@ -97,7 +98,7 @@ impl Client {
         };
         let r = self.store_on(idx, req);
         let r = self.on_server(idx, r);
-        if r.is_ok() {
+        if r.is_ok() && self.behaviors.number_of_replicas > 0 {
             self.replicate_store(idx, req);
         }
         r
