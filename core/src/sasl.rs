@@ -15,6 +15,20 @@
 //! preferred over PLAIN (RFC 4616) when the server offers both, because it
 //! never sends the password itself.
 //!
+//! What a connection pays: the server's list is asked once per server and
+//! remembered for the handle's lifetime (and its clones), so later
+//! connections skip step 1. The last request of the exchange (PLAIN's AUTH,
+//! CRAM-MD5's STEP once the challenge is in) is not waited for: it is left
+//! in the write buffer, goes out in the same write as the connection's first
+//! command, and its reply, which the server sends first, is read before
+//! that command's ([`pending_reply`], called by the binary codec). So PLAIN
+//! costs no round trip and CRAM-MD5 one. A remembered mechanism the server
+//! refuses at AUTH gets one fresh `LIST_MECHS`; a refused pipelined
+//! authentication fails that command with AUTH_FAILURE (the server is
+//! marked as after a failed connect, and asked again next time). Over TLS,
+//! PLAIN is chosen when offered (the channel protects it; a round trip
+//! fewer).
+//!
 //! Codes, as 1.1.4 gives them: refused credentials → AUTH_FAILURE (41);
 //! no common mechanism or a malformed exchange → AUTH_PROBLEM (40); a server
 //! without SASL answers `LIST_MECHS` with 0x81 → UNKNOWN_READ_FAILURE (7);
@@ -185,15 +199,16 @@ impl Mechanism {
 /// The strongest mechanism we support among those the server lists
 /// (separated by blanks or commas, case-insensitive).
 pub fn choose_mechanism(server_list: &[u8]) -> Option<Mechanism> {
-    let offered: Vec<&[u8]> = server_list
-        .split(|b| b.is_ascii_whitespace() || *b == b',' || *b == 0)
-        .filter(|m| !m.is_empty())
-        .collect();
-    Mechanism::PREFERENCE.into_iter().find(|m| {
-        offered
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(m.name().as_bytes()))
-    })
+    choose_mechanism_for(server_list, false)
+}
+
+/// [`choose_mechanism`], or PLAIN first when the channel is encrypted.
+pub fn choose_mechanism_for(server_list: &[u8], encrypted: bool) -> Option<Mechanism> {
+    let offered = |m: &Mechanism| lists(server_list, *m);
+    if encrypted && offered(&Mechanism::Plain) {
+        return Some(Mechanism::Plain);
+    }
+    Mechanism::PREFERENCE.into_iter().find(offered)
 }
 
 /// PLAIN's message as 1.1.4 (Cyrus) sends it: `user NUL user NUL password`.
@@ -246,12 +261,29 @@ fn round_trip(conn: &mut Connection, op: u8, mech: &[u8], data: &[u8]) -> Result
             ),
         ));
     }
+    Ok((h.status, reply_body(conn, &h)?))
+}
+
+/// The body of a SASL reply whose header `h` was read: what follows its
+/// extras and key.
+fn reply_body(conn: &mut Connection, h: &binary::ResponseHeader) -> Result<Vec<u8>> {
     let len = h.body_len as usize;
     binary::read_small_body(conn, len)?;
     let skip = (usize::from(h.extras_len) + usize::from(h.key_len)).min(len);
     let body = conn.buffered()[skip..len].to_vec();
     conn.consume(len);
-    Ok((h.status, body))
+    Ok(body)
+}
+
+/// The error for a continuation the mechanism does not have.
+fn unexpected_step(mech: Mechanism) -> Error {
+    Error::with_message(
+        ReturnCode::AuthProblem,
+        format!(
+            "SASL {} authentication: the server asked for an unexpected step",
+            mech.name()
+        ),
+    )
 }
 
 /// Overwrite the whole allocation of a request buffer (it may have held a
@@ -284,8 +316,8 @@ fn step_error(st: u16, mech: Mechanism, body: &[u8]) -> Error {
     }
 }
 
-/// Run the whole exchange on a fresh binary-protocol connection.
-pub fn authenticate(conn: &mut Connection, creds: &SaslCredentials) -> Result<Mechanism> {
+/// The server's mechanism list (`SASL_LIST_MECHS`).
+fn list_mechs(conn: &mut Connection) -> Result<Vec<u8>> {
     let (st, list) = round_trip(conn, opcode::SASL_LIST_MECHS, &[], &[])?;
     if st != status::SUCCESS {
         // 1.1.4 maps the status like any reply: 0x81 (no SASL) gives 7.
@@ -295,15 +327,67 @@ pub fn authenticate(conn: &mut Connection, creds: &SaslCredentials) -> Result<Me
             format!("the server refused SASL_LIST_MECHS with status {st:#06x}"),
         ));
     }
-    let Some(mech) = choose_mechanism(&list) else {
-        return Err(Error::with_message(
+    Ok(list)
+}
+
+/// Which of our mechanisms a server offers, as remembered per server
+/// (`Server::sasl_mechs`): a bit per mechanism, and [`Offered::KNOWN`].
+pub struct Offered;
+
+impl Offered {
+    /// Set once the server has been asked.
+    pub const KNOWN: u8 = 0x80;
+
+    fn bit(m: Mechanism) -> u8 {
+        match m {
+            Mechanism::Plain => 1,
+            Mechanism::CramMd5 => 2,
+        }
+    }
+
+    /// The bits for the list a server sent.
+    pub fn of(list: &[u8]) -> u8 {
+        let offered = Mechanism::PREFERENCE
+            .into_iter()
+            .filter(|m| lists(list, *m))
+            .fold(0, |acc, m| acc | Offered::bit(m));
+        offered | Offered::KNOWN
+    }
+
+    /// The mechanism to use with remembered bits (None: none in common).
+    pub fn choose(bits: u8, encrypted: bool) -> Option<Mechanism> {
+        let has = |m: &Mechanism| bits & Offered::bit(*m) != 0;
+        if encrypted && has(&Mechanism::Plain) {
+            return Some(Mechanism::Plain);
+        }
+        Mechanism::PREFERENCE.into_iter().find(has)
+    }
+}
+
+/// Whether `list` names `m`.
+fn lists(list: &[u8], m: Mechanism) -> bool {
+    list.split(|b| b.is_ascii_whitespace() || *b == b',' || *b == 0)
+        .any(|o| o.eq_ignore_ascii_case(m.name().as_bytes()))
+}
+
+/// The mechanism to use with a server listing `list`.
+fn pick(list: &[u8], encrypted: bool) -> Result<Mechanism> {
+    choose_mechanism_for(list, encrypted).ok_or_else(|| {
+        Error::with_message(
             ReturnCode::AuthProblem,
             format!(
                 "no common SASL mechanism: the server offers \"{}\", this library speaks CRAM-MD5 and PLAIN",
-                String::from_utf8_lossy(&list).trim()
+                String::from_utf8_lossy(list).trim()
             ),
-        ));
-    };
+        )
+    })
+}
+
+/// Run the whole exchange on a fresh binary-protocol connection, waiting
+/// for every reply (used where nothing can be pipelined: UDP).
+pub fn authenticate(conn: &mut Connection, creds: &SaslCredentials) -> Result<Mechanism> {
+    let list = list_mechs(conn)?;
+    let mech = pick(&list, conn.is_tls())?;
     let c = creds.resolve()?;
     let first = match mech {
         Mechanism::Plain => plain_response(&c),
@@ -316,13 +400,7 @@ pub fn authenticate(conn: &mut Connection, creds: &SaslCredentials) -> Result<Me
     while st == status::AUTH_CONTINUE {
         steps += 1;
         if mech == Mechanism::Plain || steps > MAX_STEPS {
-            return Err(Error::with_message(
-                ReturnCode::AuthProblem,
-                format!(
-                    "SASL {} authentication: the server asked for an unexpected step",
-                    mech.name()
-                ),
-            ));
+            return Err(unexpected_step(mech));
         }
         let answer = cram_md5_response(&c, &body);
         (st, body) = round_trip(conn, opcode::SASL_STEP, name, answer.as_bytes())?;
@@ -334,15 +412,110 @@ pub fn authenticate(conn: &mut Connection, creds: &SaslCredentials) -> Result<Me
     }
 }
 
+/// The last request of an exchange, sent with the connection's first
+/// command and not yet answered (see [`pending_reply`]).
+#[derive(Clone, Debug)]
+pub struct Pending {
+    opaque: u32,
+    op: u8,
+    mech: Mechanism,
+}
+
+/// Leave `op` (AUTH or STEP) in the write buffer, to go out with the first
+/// command; its reply is read by [`pending_reply`].
+fn send_with_first_command(conn: &mut Connection, op: u8, mech: Mechanism, data: &Secret) {
+    let opaque = conn.next_opaque();
+    binary::encode_sasl(
+        &mut conn.wbuf,
+        op,
+        mech.name().as_bytes(),
+        data.as_bytes(),
+        opaque,
+    );
+    conn.sasl_pending = Some(Pending { opaque, op, mech });
+}
+
+/// Start the exchange on a fresh connection, using (and filling)
+/// `remembered`, the server's mechanism list: everything up to the last
+/// request, which is left pending.
+fn start(conn: &mut Connection, creds: &SaslCredentials, remembered: &mut u8) -> Result<()> {
+    let encrypted = conn.is_tls();
+    loop {
+        let fresh = *remembered == 0;
+        let mech = if fresh {
+            let list = list_mechs(conn)?;
+            let mech = pick(&list, encrypted)?;
+            *remembered = Offered::of(&list);
+            mech
+        } else {
+            Offered::choose(*remembered, encrypted).ok_or_else(|| {
+                Error::with_message(ReturnCode::AuthProblem, "no common SASL mechanism")
+            })?
+        };
+        let c = creds.resolve()?;
+        if mech == Mechanism::Plain {
+            send_with_first_command(conn, opcode::SASL_AUTH, mech, &plain_response(&c));
+            return Ok(());
+        }
+        let name = mech.name().as_bytes();
+        let (st, body) = round_trip(conn, opcode::SASL_AUTH, name, &[])?;
+        match st {
+            status::AUTH_CONTINUE => {
+                let answer = cram_md5_response(&c, &body);
+                send_with_first_command(conn, opcode::SASL_STEP, mech, &answer);
+                return Ok(());
+            }
+            status::SUCCESS => return Ok(()),
+            // A remembered mechanism refused: ask the server once more.
+            status::AUTH_ERROR if !fresh => *remembered = 0,
+            _ => return Err(step_error(st, mech, &body)),
+        }
+    }
+}
+
+/// The reply to a connection's pending SASL request, whose header `h`
+/// (already consumed) came before every other reply: the binary codec
+/// hands it here before it reads the command's. A refusal is
+/// AUTH_FAILURE naming the mechanism; anything but the expected reply is
+/// an AUTH_PROBLEM. Either way the caller closes the connection, so the
+/// command's own reply is never misread.
+#[cold]
+#[inline(never)]
+pub fn pending_reply(conn: &mut Connection, p: Pending, h: &binary::ResponseHeader) -> Result<()> {
+    // The request that carried the credentials has been sent: wipe the
+    // whole allocation of the write buffer, not only what is in use.
+    let used = conn.wbuf.len();
+    conn.wbuf.resize(conn.wbuf.capacity(), 0);
+    conn.wbuf.truncate(used);
+    if h.opaque != p.opaque || h.opcode != p.op {
+        return Err(Error::with_message(
+            ReturnCode::AuthProblem,
+            format!(
+                "SASL {}: the server answered opcode {:#04x} (opaque {}) before the authentication's reply",
+                p.mech.name(),
+                h.opcode,
+                h.opaque
+            ),
+        ));
+    }
+    let body = reply_body(conn, h)?;
+    match h.status {
+        status::SUCCESS => Ok(()),
+        status::AUTH_CONTINUE => Err(unexpected_step(p.mech)),
+        st => Err(step_error(st, p.mech, &body)),
+    }
+}
+
 impl Client {
     /// Authenticate a connection that was just opened to server `idx`,
     /// when the handle has credentials; the connection comes back ready for
-    /// commands. An error means the connection is dropped (closed) and the
-    /// connect failed.
-    pub fn sasl_authenticate_new(&self, conn: Connection) -> Result<Connection> {
-        let Some(creds) = self.sasl.as_ref() else {
+    /// commands, the last request of the exchange left for its first
+    /// command to carry. An error means the connection is dropped (closed)
+    /// and the connect failed.
+    pub fn sasl_authenticate_new(&mut self, idx: usize, conn: Connection) -> Result<Connection> {
+        if self.sasl.is_none() {
             return Ok(conn);
-        };
+        }
         if !self.codec().supports_sasl() {
             return Err(Error::with_message(
                 ReturnCode::InvalidArguments,
@@ -351,8 +524,26 @@ impl Client {
         }
         let mut conn = conn;
         conn.set_timeouts(self.timeouts())?;
-        authenticate(&mut conn, creds)?;
+        let Some(creds) = self.sasl.as_ref() else {
+            return Ok(conn);
+        };
+        if conn.is_udp() {
+            authenticate(&mut conn, creds)?;
+        } else {
+            start(&mut conn, creds, &mut self.servers[idx].sasl_mechs)?;
+        }
         Ok(conn)
+    }
+
+    /// After a command on server `idx` failed: a refused authentication
+    /// marks the server as a failed connect does (1.1.4 authenticates
+    /// inside the connect), and its mechanisms are asked again next time.
+    pub(crate) fn sasl_refused(&mut self, idx: usize, e: &Error) -> bool {
+        if e.code != ReturnCode::AuthFailure || self.sasl.is_none() {
+            return false;
+        }
+        self.servers[idx].sasl_mechs = 0;
+        true
     }
 }
 
@@ -379,6 +570,17 @@ mod tests {
         assert_eq!(choose_mechanism(b""), None);
         // A name must match whole, not as a prefix.
         assert_eq!(choose_mechanism(b"PLAINX CRAM-MD5-PLUS"), None);
+    }
+
+    #[test]
+    fn plain_first_over_tls() {
+        let both = b"CRAM-MD5 PLAIN";
+        assert_eq!(choose_mechanism_for(both, true), Some(Mechanism::Plain));
+        assert_eq!(choose_mechanism_for(both, false), Some(Mechanism::CramMd5));
+        assert_eq!(
+            choose_mechanism_for(b"CRAM-MD5", true),
+            Some(Mechanism::CramMd5)
+        );
     }
 
     #[test]

@@ -96,6 +96,11 @@ pub struct Server {
     /// The call (query id) in which this server's multi-get was last sent
     /// again on a fresh connection (once per call, `client::outage`).
     pub mget_resent_query: u64,
+    /// Which of our SASL mechanisms the server listed (`SASL_LIST_MECHS`;
+    /// see `sasl::Offered`), asked by the first authenticating connection
+    /// and remembered for the handle's lifetime (copied to clones), so
+    /// later connections do not ask. 0: not asked yet.
+    pub sasl_mechs: u8,
 }
 
 impl Server {
@@ -123,6 +128,7 @@ impl Server {
             mget_cursor: 0,
             udp_request_id: 0,
             mget_resent_query: 0,
+            sasl_mechs: 0,
         }
     }
 
@@ -130,6 +136,7 @@ impl Server {
     pub fn clone_config(&self) -> Server {
         let mut s = Server::new(&self.hostname, self.port, self.weight, self.kind);
         s.version = self.version;
+        s.sasl_mechs = self.sasl_mechs;
         s
     }
 

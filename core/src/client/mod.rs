@@ -736,7 +736,7 @@ impl Client {
             })
         };
         // SASL: authenticate a new connection before its first command.
-        let result = result.and_then(|conn| self.sasl_authenticate_new(conn));
+        let result = result.and_then(|conn| self.sasl_authenticate_new(idx, conn));
         match result {
             Ok(mut conn) => {
                 conn.set_timeouts(self.timeouts())?;
@@ -784,6 +784,10 @@ impl Client {
         self.last_disconnected = Some(idx);
         if e.code == ReturnCode::Timeout {
             self.timed_out(idx);
+        } else if self.sasl_refused(idx, e) {
+            // A refused SASL authentication (sent with the first command)
+            // marks the server as a failed connect does.
+            self.mark_server_for_timeout(idx);
         }
     }
 

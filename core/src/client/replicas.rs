@@ -65,7 +65,17 @@ impl Client {
     /// The server a read of a key placed on `primary` goes to: the first
     /// copy that can be reached (from a random copy with
     /// RANDOMIZE_REPLICA_READ). Connects it.
+    #[inline(always)]
     pub(crate) fn read_server(&mut self, primary: usize) -> Result<usize> {
+        if self.behaviors.number_of_replicas == 0 {
+            self.connect(primary)?;
+            return Ok(primary);
+        }
+        self.read_replica_server(primary)
+    }
+
+    /// [`Client::read_server`] when NUMBER_OF_REPLICAS is set.
+    fn read_replica_server(&mut self, primary: usize) -> Result<usize> {
         let copies = self.replica_count() + 1;
         if copies == 1 {
             self.connect(primary)?;

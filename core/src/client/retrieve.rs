@@ -130,6 +130,7 @@ impl Client {
         }
     }
 
+    #[inline(always)]
     fn get_on(
         &mut self,
         idx: usize,

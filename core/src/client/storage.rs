@@ -48,6 +48,7 @@ impl Client {
     /// Resolve the server for `group`, validating `key`, and connect. A
     /// group key is only hashed, never sent, so (as in 1.1.4) it is not
     /// checked: an empty one or one with blanks is hashed as it is.
+    #[inline(always)]
     pub(crate) fn target(&mut self, group: &[u8], key: &[u8]) -> Result<usize> {
         self.check_key(key)?;
         let idx = self.server_index(group)?;
@@ -101,7 +102,7 @@ impl Client {
             _ => Resend::Safe,
         };
         let (idx, r) = self.run_keyed(req.group, false, resend, |c, idx| c.store_on(idx, req));
-        if r.is_ok() {
+        if r.is_ok() && self.behaviors.number_of_replicas > 0 {
             self.replicate_store(idx, req);
         }
         r
@@ -142,7 +143,9 @@ impl Client {
         if req.value.len() <= SMALL_VALUE {
             // Small values: one contiguous send is cheaper than a gather.
             conn.wbuf.extend_from_slice(req.value);
-            conn.wbuf.extend_from_slice(trailer);
+            if !trailer.is_empty() {
+                conn.wbuf.extend_from_slice(trailer);
+            }
             conn.flush()?;
         } else {
             conn.flush_with(req.value, trailer)?;

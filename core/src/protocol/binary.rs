@@ -225,6 +225,7 @@ pub fn encode_get(buf: &mut Vec<u8>, op: u8, prefix: &[u8], key: &[u8], opaque: 
 /// (flags and expiration, none for append/prepend) and key. The body length
 /// counts `value_len` bytes that the caller sends next. `cas` 0 means none.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub fn encode_store(
     buf: &mut Vec<u8>,
     op: u8,
@@ -511,8 +512,25 @@ pub fn is_stale(opaque: u32, first: u32) -> bool {
 /// Read the reply header of the request with opaque `opaque`, skipping
 /// older replies (to quiet or held requests). A reply with a newer opaque
 /// cannot belong to anything we sent: PROTOCOL_ERROR.
+#[inline(always)]
 pub fn read_header(conn: &mut Connection, opaque: u32) -> Result<ResponseHeader> {
+    // The common case without the loop: the next reply is this request's
+    // and well formed (what read_header_range returns then).
+    conn.fill_to(HEADER_LEN)?;
+    if let Some(h) = this_reply(conn.buffered(), opaque) {
+        conn.consume(HEADER_LEN);
+        conn.unanswered = false;
+        return Ok(h);
+    }
     read_header_range(conn, opaque, opaque)
+}
+
+/// The header at the start of `b` when it is a well-formed reply to
+/// `opaque` whose body is within bounds.
+#[inline(always)]
+fn this_reply(b: &[u8], opaque: u32) -> Option<ResponseHeader> {
+    let h = parse_response_header(b).ok()??;
+    (h.opaque == opaque && h.body_len <= (MAX_VALUE_LEN + MAX_SMALL_BODY) as u32).then_some(h)
 }
 
 /// Read the next reply header whose opaque lies in `first..=last`,
@@ -526,6 +544,12 @@ pub fn read_header_range(conn: &mut Connection, first: u32, last: u32) -> Result
         conn.consume(HEADER_LEN);
         conn.unanswered = false;
         if is_stale(h.opaque, first) {
+            // The reply to a SASL request sent with the first command
+            // comes before it: it decides whether that command is read.
+            if let Some(p) = conn.sasl_pending.take() {
+                crate::sasl::pending_reply(conn, p, &h)?;
+                continue;
+            }
             conn.skip(h.body_len as usize)?;
             continue;
         }
@@ -581,6 +605,34 @@ fn read_success(conn: &mut Connection, opaque: u32) -> Result<ResponseHeader> {
 /// The reply to a command whose success carries no data.
 #[inline(always)]
 pub(super) fn read_ack(conn: &mut Connection, opaque: u32) -> Result<ReturnCode> {
+    // The common reply first: the 24-byte header of a success with no
+    // body, for this request (what read_header and read_success accept
+    // then, without the loop and the copies); anything else (an older
+    // reply first, e.g. a pending SASL request's) takes the general path.
+    conn.fill_to(HEADER_LEN)?;
+    if is_bare_success(conn.buffered(), opaque) {
+        conn.consume(HEADER_LEN);
+        conn.unanswered = false;
+        return Ok(ReturnCode::Success);
+    }
+    read_ack_general(conn, opaque)
+}
+
+/// Whether `b` starts with the header of a success reply to `opaque` with
+/// no extras, key or body.
+#[inline(always)]
+fn is_bare_success(b: &[u8], opaque: u32) -> bool {
+    let Some(b) = b.get(..HEADER_LEN) else {
+        return false;
+    };
+    b[0] == RESPONSE_MAGIC
+        && b[2..5] == [0, 0, 0]
+        && b[6..12] == [0; 6]
+        && b[12..16] == opaque.to_be_bytes()
+}
+
+#[inline(never)]
+fn read_ack_general(conn: &mut Connection, opaque: u32) -> Result<ReturnCode> {
     let h = read_success(conn, opaque)?;
     conn.skip(h.body_len as usize)?;
     Ok(ReturnCode::Success)
