@@ -130,6 +130,16 @@ static void run(int binary) {
         printf("# dump callback calls: %d\n", dumped);
     }
 
+    /* A server name pointer stays valid (and the same text) across later
+     * calls that hand out the same instance and its error text. */
+    const memcached_instance_st *inst = memcached_server_instance_by_position(m, 0);
+    const char *name = memcached_server_name(inst);
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", name ? name : "");
+    const char *err = memcached_server_error(memcached_server_instance_by_position(m, 0));
+    (void)memcached_server_name(memcached_server_instance_by_position(m, 0));
+    printf("name kept: %d, error text: %d\n", name != NULL && strcmp(name, saved) == 0, err != NULL);
+
     CHECK(memcached_callback_set(m, MEMCACHED_CALLBACK_CLONE_FUNCTION, (void *)on_clone) == MEMCACHED_SUCCESS);
     CHECK(memcached_callback_set(m, MEMCACHED_CALLBACK_CLEANUP_FUNCTION, (void *)on_cleanup) == MEMCACHED_SUCCESS);
     memcached_st *c = memcached_clone(NULL, m);

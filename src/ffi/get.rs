@@ -11,7 +11,7 @@ use crate::ffi::handle::{
     handle,
 };
 use crate::ffi::keyargs::group_and_key;
-use crate::ffi::result::{free_result, init_result_in, value_len};
+use crate::ffi::result::{clear_for_fetch, free_result, init_result_in, value_len};
 use crate::ffi::types::*;
 
 #[allow(clippy::too_many_arguments)]
@@ -258,15 +258,6 @@ fn own_result(h: &mut Handle) -> Target {
         init_result_in(&mut h.result, core::ptr::null(), false);
     }
     Target::Own
-}
-
-/// Clear what a fetched value sets (key, flags, CAS, value length).
-fn clear_for_fetch(r: &mut memcached_result_st) {
-    r.key_length = 0;
-    r.item_key[0] = 0;
-    r.item_flags = 0;
-    r.item_cas = 0;
-    r.value.end = r.value.string;
 }
 
 /// Fetch the next value into the target: `Ok(true)` with a value,

@@ -130,12 +130,19 @@ ffi_fn! {
     }
 }
 
-/// Clear a result's key, value and metadata, keeping its buffer.
-pub fn reset_result(r: &mut memcached_result_st) {
+/// Clear what a fetched value sets (key, flags, CAS, value length),
+/// keeping the buffer.
+pub fn clear_for_fetch(r: &mut memcached_result_st) {
     r.key_length = 0;
     r.item_key[0] = 0;
     r.item_flags = 0;
     r.item_cas = 0;
+    r.value.end = r.value.string;
+}
+
+/// Clear a result's key, value and metadata, keeping its buffer.
+pub fn reset_result(r: &mut memcached_result_st) {
+    clear_for_fetch(r);
     r.item_expiration = 0;
     r.numeric_value = u64::MAX;
     if !r.value.string.is_null() {

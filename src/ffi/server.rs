@@ -816,9 +816,8 @@ ffi_fn! {
     fn memcached_server_name(self_: *const memcached_instance_st) -> *const c_char;
     nonnull(self_)
     {
-        with_instance(self_, |s, _| s.hostname.clone()).map_or(core::ptr::null(), |name| {
-            block_text(self_, off::HOSTNAME, NI_MAXHOST, name.as_bytes())
-        })
+        with_instance(self_, |s, _| block_text(self_, off::HOSTNAME, NI_MAXHOST, s.hostname.as_bytes()))
+            .unwrap_or(core::ptr::null())
     }
 }
 
