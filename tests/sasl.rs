@@ -326,6 +326,52 @@ impl Handle {
         admin::memcached_quit(self.0);
     }
 
+    /// A multi-get of `keys`: every (key, value) fetched.
+    fn mget(&self, keys: &[&str]) -> Result<Vec<(String, String)>, ReturnCode> {
+        let ptrs: Vec<*const c_char> = keys.iter().map(|k| k.as_ptr().cast()).collect();
+        let lens: Vec<usize> = keys.iter().map(|k| k.len()).collect();
+        let rc = get::memcached_mget(self.0, ptrs.as_ptr(), lens.as_ptr(), keys.len()).status();
+        if rc != ReturnCode::Success {
+            return Err(rc);
+        }
+        let mut out = Vec::new();
+        let mut key = [0 as c_char; 251];
+        loop {
+            let (mut klen, mut vlen, mut flags) = (0usize, 0usize, 0u32);
+            let mut rc: memcached::ffi::types::memcached_return_t = ReturnCode::Failure.into();
+            let v = get::memcached_fetch(
+                self.0,
+                key.as_mut_ptr(),
+                &mut klen,
+                &mut vlen,
+                &mut flags,
+                &mut rc,
+            );
+            if v.is_null() {
+                return match rc.status() {
+                    ReturnCode::End | ReturnCode::Notfound => Ok(out),
+                    rc => Err(rc),
+                };
+            }
+            // SAFETY: `klen` key bytes copied into `key`, `vlen` value bytes
+            // from memcached_fetch (freed with libc's free below).
+            let (k, val) = unsafe {
+                (
+                    String::from_utf8_lossy(std::slice::from_raw_parts(
+                        key.as_ptr().cast::<u8>(),
+                        klen,
+                    ))
+                    .into_owned(),
+                    String::from_utf8_lossy(std::slice::from_raw_parts(v.cast::<u8>(), vlen))
+                        .into_owned(),
+                )
+            };
+            // SAFETY: allocated by the default (libc) allocator.
+            unsafe { libc::free(v.cast()) };
+            out.push((k, val));
+        }
+    }
+
     fn clone_handle(&self) -> Handle {
         let c = handle::memcached_clone(std::ptr::null_mut(), self.0);
         assert!(!c.is_null());
@@ -711,6 +757,103 @@ fn a_refused_remembered_mechanism_gets_one_fresh_list() {
     h.round_trip("k", "after the change")
         .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
     assert_eq!(fwd.count(LIST_MECHS), 2);
+}
+
+/// Restart `srv` offering `mech_list` (Cyrus syntax) instead of what it
+/// offered.
+fn reoffer(srv: &mut SaslServer, mech_list: &str) {
+    let conf = srv.dir.join("memcached.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    let text = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("mech_list:") {
+                format!("mech_list: {mech_list}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&conf, text + "\n").unwrap();
+    srv.restart();
+}
+
+#[test]
+fn a_refused_remembered_plain_sends_its_command_again() {
+    // PLAIN's AUTH goes out with the command. When the server has come back
+    // offering only CRAM-MD5 it refuses that AUTH and runs nothing else on
+    // the connection, so the command goes again after one fresh
+    // LIST_MECHS: the caller sees no error, and an increment is applied
+    // once. The same for a multi-get's request.
+    let mut srv = SaslServer::start("plain");
+    let fwd = Counting::start(srv.port());
+    let h = Handle::with_auth(fwd.port, USER, PASSWORD);
+    h.round_trip("k", "v")
+        .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
+    h.quit();
+    let mut lists = 1;
+    let (key, counter) = ("k", "counter");
+    for op in ["set", "get", "incr", "mget"] {
+        reoffer(&mut srv, "cram-md5");
+        assert_eq!(srv.mechs.trim(), "CRAM-MD5");
+        // Stored straight (not through the counter) by a handle of its own.
+        let seed = Handle::with_auth(srv.port(), USER, PASSWORD);
+        assert_eq!(
+            seed.set(key, "stored"),
+            ReturnCode::Success,
+            "{}",
+            seed.last_message()
+        );
+        assert_eq!(seed.set(counter, "10"), ReturnCode::Success);
+        // The handle remembers PLAIN; the server now refuses it.
+        match op {
+            "set" => {
+                assert_eq!(
+                    h.set(key, "again"),
+                    ReturnCode::Success,
+                    "{}",
+                    h.last_message()
+                );
+                assert_eq!(seed.get(key), Ok("again".into()));
+            }
+            "get" => assert_eq!(h.get(key), Ok("stored".into()), "{}", h.last_message()),
+            "incr" => {
+                let mut value = 0u64;
+                let rc = storage_incr(&h, counter, 5, &mut value);
+                assert_eq!(rc, ReturnCode::Success, "{}", h.last_message());
+                assert_eq!(value, 15);
+                assert_eq!(seed.get(counter), Ok("15".into()), "applied once");
+            }
+            _ => assert_eq!(
+                h.mget(&[key]),
+                Ok(vec![(key.to_string(), "stored".to_string())]),
+                "{}",
+                h.last_message()
+            ),
+        }
+        lists += 1;
+        assert_eq!(fwd.count(LIST_MECHS), lists, "{op}");
+        h.quit();
+        // Back to PLAIN for the next round (a remembered CRAM-MD5 refused
+        // in the exchange itself, before any command).
+        reoffer(&mut srv, "plain");
+        h.round_trip(key, "plain again")
+            .unwrap_or_else(|rc| panic!("{op}: {rc:?}: {}", h.last_message()));
+        lists += 1;
+        assert_eq!(fwd.count(LIST_MECHS), lists, "{op}, back to PLAIN");
+        h.quit();
+    }
+    // A wrong password is refused again after the fresh list: an error.
+    assert_eq!(h.set_auth(USER, "wrong"), ReturnCode::Success);
+    assert_eq!(h.get(key), Err(ReturnCode::AuthFailure));
+    assert!(h.last_message().contains("PLAIN"), "{}", h.last_message());
+}
+
+/// `memcached_increment` of `key` by `by`, the new value in `value`.
+fn storage_incr(h: &Handle, key: &str, by: u32, value: &mut u64) -> ReturnCode {
+    memcached::ffi::auto::memcached_increment(h.0, key.as_ptr().cast(), key.len(), by, value)
+        .status()
 }
 
 #[test]

@@ -169,6 +169,22 @@ pub struct Connection {
     /// A SASL request sent ahead of the first command, whose reply comes
     /// first (read by the codec before any other reply).
     pub sasl_pending: Option<crate::sasl::Pending>,
+    /// The server refused a SASL mechanism remembered from an earlier
+    /// connection, sent with the current command, which it therefore did
+    /// not run: the command may go again on a fresh connection that asks
+    /// for the mechanisms (see `Client::retry_refused_auth`).
+    pub sasl_retry: bool,
+}
+
+impl Drop for Connection {
+    /// A SASL request still unanswered (the connection failed before its
+    /// reply was read) may have left credentials in the write buffer's
+    /// allocation: they are wiped before it is freed.
+    fn drop(&mut self) {
+        if self.sasl_pending.is_some() {
+            zeroize::Zeroize::zeroize(&mut self.wbuf);
+        }
+    }
 }
 
 fn io_err(code: ReturnCode, e: &io::Error, what: &str) -> Error {
@@ -307,6 +323,7 @@ impl Connection {
             gone_before_reply: false,
             checked_at: Instant::now(),
             sasl_pending: None,
+            sasl_retry: false,
         }
     }
 

@@ -159,27 +159,39 @@ fn oaat_finish(mut v: u32) -> u32 {
     v.wrapping_add(v << 15)
 }
 
-/// [`one_at_a_time`] of four keys. The hash is one long dependency chain
-/// per key, so four chains side by side run in about half the time of
-/// four calls (a multi-get hashes every key before it sends anything).
+/// [`one_at_a_time`] of four keys (a multi-get hashes every key before it
+/// sends anything). The hash is one long dependency chain per key; the
+/// four chains are written lane by lane over four bytes of each key, a
+/// shape the compiler turns into one SSE2 register for all four (about a
+/// third of the instructions of four calls).
 pub fn one_at_a_time_x4(keys: [&[u8]; 4]) -> [u32; 4] {
-    let common = keys.iter().map(|k| k.len()).min().unwrap_or(0);
-    let [a, b, c, d] = keys.map(|k| &k[..common]);
-    let (mut ha, mut hb, mut hc, mut hd) = (0u32, 0u32, 0u32, 0u32);
-    for (((&xa, &xb), &xc), &xd) in a.iter().zip(b).zip(c).zip(d) {
-        ha = oaat_step(ha, xa);
-        hb = oaat_step(hb, xb);
-        hc = oaat_step(hc, xc);
-        hd = oaat_step(hd, xd);
+    let common = keys.iter().map(|k| k.len()).min().unwrap_or(0) & !3;
+    let quad = |c: &[u8]| u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+    let [a, b, c, d] = keys.map(|k| k[..common].chunks_exact(4));
+    let mut h = [0u32; 4];
+    for (((qa, qb), qc), qd) in a.zip(b).zip(c).zip(d) {
+        let q = [quad(qa), quad(qb), quad(qc), quad(qd)];
+        // The bytes in key order, sign-extended (a signed `char`).
+        h = oaat_step4(h, q.map(|w| ((w << 24) as i32 >> 24) as u32));
+        h = oaat_step4(h, q.map(|w| ((w << 16) as i32 >> 24) as u32));
+        h = oaat_step4(h, q.map(|w| ((w << 8) as i32 >> 24) as u32));
+        h = oaat_step4(h, q.map(|w| (w as i32 >> 24) as u32));
     }
-    let mut v = [ha, hb, hc, hd];
-    for (h, k) in v.iter_mut().zip(keys) {
+    for (h, k) in h.iter_mut().zip(keys) {
         for &x in &k[common..] {
             *h = oaat_step(*h, x);
         }
         *h = oaat_finish(*h);
     }
-    v
+    h
+}
+
+/// One byte (already widened) of [`one_at_a_time`] in each of four lanes.
+#[inline(always)]
+fn oaat_step4(h: [u32; 4], byte: [u32; 4]) -> [u32; 4] {
+    let v = [0, 1, 2, 3].map(|i| h[i].wrapping_add(byte[i]));
+    let v = [0, 1, 2, 3].map(|i| v[i].wrapping_add(v[i] << 10));
+    [0, 1, 2, 3].map(|i| v[i] ^ (v[i] >> 6))
 }
 
 /// The 16-byte RFC 1321 digest (`libhashkit_md5_signature`).

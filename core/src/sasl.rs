@@ -419,11 +419,20 @@ pub struct Pending {
     opaque: u32,
     op: u8,
     mech: Mechanism,
+    /// The mechanism came from the server's list remembered from an
+    /// earlier connection (not asked on this one).
+    remembered: bool,
 }
 
 /// Leave `op` (AUTH or STEP) in the write buffer, to go out with the first
 /// command; its reply is read by [`pending_reply`].
-fn send_with_first_command(conn: &mut Connection, op: u8, mech: Mechanism, data: &Secret) {
+fn send_with_first_command(
+    conn: &mut Connection,
+    op: u8,
+    mech: Mechanism,
+    remembered: bool,
+    data: &Secret,
+) {
     let opaque = conn.next_opaque();
     binary::encode_sasl(
         &mut conn.wbuf,
@@ -432,7 +441,12 @@ fn send_with_first_command(conn: &mut Connection, op: u8, mech: Mechanism, data:
         data.as_bytes(),
         opaque,
     );
-    conn.sasl_pending = Some(Pending { opaque, op, mech });
+    conn.sasl_pending = Some(Pending {
+        opaque,
+        op,
+        mech,
+        remembered,
+    });
 }
 
 /// Start the exchange on a fresh connection, using (and filling)
@@ -454,7 +468,8 @@ fn start(conn: &mut Connection, creds: &SaslCredentials, remembered: &mut u8) ->
         };
         let c = creds.resolve()?;
         if mech == Mechanism::Plain {
-            send_with_first_command(conn, opcode::SASL_AUTH, mech, &plain_response(&c));
+            let auth = plain_response(&c);
+            send_with_first_command(conn, opcode::SASL_AUTH, mech, !fresh, &auth);
             return Ok(());
         }
         let name = mech.name().as_bytes();
@@ -462,7 +477,7 @@ fn start(conn: &mut Connection, creds: &SaslCredentials, remembered: &mut u8) ->
         match st {
             status::AUTH_CONTINUE => {
                 let answer = cram_md5_response(&c, &body);
-                send_with_first_command(conn, opcode::SASL_STEP, mech, &answer);
+                send_with_first_command(conn, opcode::SASL_STEP, mech, !fresh, &answer);
                 return Ok(());
             }
             status::SUCCESS => return Ok(()),
@@ -502,7 +517,15 @@ pub fn pending_reply(conn: &mut Connection, p: Pending, h: &binary::ResponseHead
     match h.status {
         status::SUCCESS => Ok(()),
         status::AUTH_CONTINUE => Err(unexpected_step(p.mech)),
-        st => Err(step_error(st, p.mech, &body)),
+        st => {
+            // A refused PLAIN (a refused CRAM-MD5 is seen before its STEP
+            // is left pending) that came from the remembered list: the
+            // server may have changed what it accepts. The command sent
+            // with it was not run (an unauthenticated connection runs
+            // nothing), so it may go again after a fresh list.
+            conn.sasl_retry = st == status::AUTH_ERROR && p.remembered;
+            Err(step_error(st, p.mech, &body))
+        }
     }
 }
 

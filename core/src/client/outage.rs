@@ -25,6 +25,10 @@
 //!   before any value of it was read.
 //! * Only once per call (per server for a multi-get), and never for a
 //!   timeout on the same server.
+//! * Any command, and a multi-get's request, that went out with a SASL
+//!   AUTH for a mechanism remembered from an earlier connection which the
+//!   server refused: the server ran nothing on that connection, so it goes
+//!   again on a fresh one that asks for the mechanisms.
 //!
 //! With REMOVE_FAILED_SERVERS and a consistent distribution, when the server
 //! cannot be reached (refused, reset again, timed out, or its retry probe
@@ -175,11 +179,24 @@ impl Client {
         e: Error,
         op: &mut dyn FnMut(&mut Client, usize) -> Result<T>,
     ) -> (usize, Result<T>) {
+        let mut idx = idx;
+        let mut e = e;
+        if self.retry_refused_auth(idx) {
+            // Not run by the server: any command may go again.
+            match self.reach(idx, group, read) {
+                Ok(j) => match op(self, j) {
+                    Ok(v) => return (j, Ok(v)),
+                    Err(e2) => {
+                        idx = j;
+                        e = e2;
+                    }
+                },
+                Err(e2) => return (idx, Err(e2)),
+            }
+        }
         if resend != Resend::Safe {
             return (idx, self.on_server(idx, Err(e)));
         }
-        let mut idx = idx;
-        let mut e = e;
         let gone = self.servers[idx]
             .conn
             .as_ref()
@@ -216,6 +233,22 @@ impl Client {
         (idx, r)
     }
 
+    /// Whether server `idx` refused a remembered SASL mechanism sent with
+    /// the failed command (which it did not run): then the connection is
+    /// closed and the server's mechanisms forgotten, so the next
+    /// connection asks for them (once: a refusal of a mechanism just
+    /// asked for is an error).
+    #[cold]
+    fn retry_refused_auth(&mut self, idx: usize) -> bool {
+        let s = &mut self.servers[idx];
+        if !s.conn.as_ref().is_some_and(|c| c.sasl_retry) {
+            return false;
+        }
+        s.close();
+        s.sasl_mechs = 0;
+        true
+    }
+
     /// An I/O timeout on an established connection, with
     /// REMOVE_FAILED_SERVERS: counted like a refused connect, so the server
     /// is backed off (and leaves a consistent continuum) until its retry
@@ -235,14 +268,17 @@ impl Client {
     pub(crate) fn resend_mget(&mut self, idx: usize, e: &Error) -> bool {
         let s = &self.servers[idx];
         let dead = s.mget_cursor == 0
-            && Client::breaks_connection(e.code)
-            && s.conn.as_ref().is_some_and(|c| c.gone_before_reply());
+            && (Client::breaks_connection(e.code)
+                && s.conn.as_ref().is_some_and(|c| c.gone_before_reply())
+                || s.conn.as_ref().is_some_and(|c| c.sasl_retry));
         if !dead || s.mget_resent_query == self.query_id {
             return false;
         }
         self.servers[idx].mget_resent_query = self.query_id;
         let keys = std::mem::take(&mut self.servers[idx].mget_keys);
-        self.servers[idx].close();
+        if !self.retry_refused_auth(idx) {
+            self.servers[idx].close();
+        }
         let sent = self.connect(idx).and_then(|()| {
             let codec = self.codec();
             let cas = self.behaviors.support_cas;

@@ -152,7 +152,7 @@ impl Client {
         &mut self,
         group: Option<&[u8]>,
         n: usize,
-        key_at: &dyn Fn(usize) -> &'k [u8],
+        key_at: &impl Fn(usize) -> &'k [u8],
     ) -> Result<ReturnCode> {
         self.begin_call();
         if self.servers.is_empty() {

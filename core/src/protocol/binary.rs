@@ -217,6 +217,7 @@ fn encode_keyed(
 }
 
 /// GET/GETQ/GETK/GETKQ: no extras, key only.
+#[inline]
 pub fn encode_get(buf: &mut Vec<u8>, op: u8, prefix: &[u8], key: &[u8], opaque: u32) {
     encode_keyed(buf, op, prefix, key, &[], 0, 0, opaque);
 }
@@ -729,6 +730,15 @@ pub(super) fn read_get(
     sink: &mut dyn ValueSink,
     expected: &mut dyn FnMut(&[u8]) -> Result<()>,
 ) -> Result<Option<ItemMeta>> {
+    // The common case: the whole reply is a value for this request and
+    // came in the first recv; it goes straight from the read buffer.
+    conn.fill_to(HEADER_LEN)?;
+    if let Some(h) = this_reply(conn.buffered(), opaque)
+        && h.status == 0
+        && let Some(r) = buffered_value(conn, &h, ns, idx, sink, &mut *expected)
+    {
+        return r.map(Some);
+    }
     let h = read_header(conn, opaque)?;
     if h.status != 0 {
         let e = status_error(conn, &h)?;
@@ -787,6 +797,26 @@ pub(super) fn buffered_mget_value(
     {
         return None;
     }
+    let (ns, idx) = (check.ns, check.server);
+    buffered_value(conn, &h, ns, idx, sink, |wire_key| {
+        check.accept_opaque(h.opaque, wire_key)
+    })
+}
+
+/// A successful value reply whose header `h` (parsed, not consumed) is at
+/// the start of the read buffer, delivered from the buffer when the whole
+/// packet is there and `accept` takes its key. `None` (nothing consumed)
+/// when the packet is not all buffered.
+#[inline(always)]
+fn buffered_value(
+    conn: &mut Connection,
+    h: &ResponseHeader,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+    accept: impl FnOnce(&[u8]) -> Result<()>,
+) -> Option<Result<ItemMeta>> {
+    let buf = conn.buffered();
     let pre = h.extras_len as usize + h.key_len as usize;
     let total = HEADER_LEN + h.body_len as usize;
     if pre > MAX_VALUE_PREFIX || buf.len() < total {
@@ -798,11 +828,11 @@ pub(super) fn buffered_mget_value(
         _ => 0,
     };
     let wire_key = &body[h.extras_len as usize..pre];
-    if let Err(e) = check.accept_opaque(h.opaque, wire_key) {
+    if let Err(e) = accept(wire_key) {
         return Some(Err(e));
     }
     let value = &body[pre..];
-    let out = match sink.value_buffer(strip_ns(wire_key, check.ns), flags, h.cas, value.len()) {
+    let out = match sink.value_buffer(strip_ns(wire_key, ns), flags, h.cas, value.len()) {
         Ok(out) => out,
         Err(e) => return Some(Err(e)),
     };
@@ -811,7 +841,7 @@ pub(super) fn buffered_mget_value(
         flags,
         cas: h.cas,
         len: value.len(),
-        server: check.server,
+        server: idx,
     };
     conn.unanswered = false;
     conn.consume(total);
