@@ -427,6 +427,7 @@ pub fn sync_mirror(h: &mut HandleRef) {
     if !h.client.behaviors.auto_eject_hosts {
         points.extend(
             h.client
+                .placement
                 .continuum()
                 .points()
                 .iter()
@@ -460,10 +461,11 @@ pub fn sync_mirror(h: &mut HandleRef) {
         .iter()
         .enumerate()
         .fold(0u16, |f, (i, on)| if *on { f | 1 << i } else { f });
-    let distribution = h.client.distribution as u32;
-    let weighted = h.client.weighted;
-    let rebuild = h.client.next_distribution_rebuild as time_t;
-    let (hasher, dist_hasher) = (h.client.hasher.clone(), h.client.dist_hasher.clone());
+    let p = &h.client.placement;
+    let distribution = p.distribution as u32;
+    let weighted = p.weighted;
+    let rebuild = p.next_distribution_rebuild as time_t;
+    let (hasher, dist_hasher) = (p.hasher.clone(), p.dist_hasher.clone());
     let m = h.mirror();
     crate::ffi::hashkit::sync_kit(&mut m.hashkit, &hasher, &dist_hasher);
     m.distribution = distribution;

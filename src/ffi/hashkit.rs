@@ -6,11 +6,11 @@
 //! (see [`BUILTINS`]) or the caller's custom function, so C code may call
 //! `kit->base_hash.function` directly, and `hashkit_get_function` recognises
 //! ours by address. The `hashkit_st` embedded in a `memcached_st` mirrors the
-//! handle's `client.hasher` / `client.dist_hasher`: the setters here change
-//! the embedded kit with libhashkit's exact semantics and derive the core
-//! hashers from it; [`sync_kit`] (part of every mirror refresh) goes the
-//! other way after a core change (`memcached_behavior_set(HASH)` and
-//! friends, whose rules are the core's).
+//! handle's `client.placement.hasher` / `client.placement.dist_hasher`: the
+//! setters here change the embedded kit with libhashkit's exact semantics
+//! and derive the core hashers from it; [`sync_kit`] (part of every mirror
+//! refresh) goes the other way after a core change
+//! (`memcached_behavior_set(HASH)` and friends, whose rules are the core's).
 //!
 //! `hashkit_key`/`hashkit_encrypt`/`hashkit_decrypt` reproduce 1.1.4's
 //! OpenSSL build: AES-256-CBC with PKCS#7 padding, the IV from
@@ -187,8 +187,8 @@ pub fn hashers_from_kit(h: &mut HandleRef) {
         hasher_of(&kit.distribution_hash),
         kit_key(kit),
     );
-    h.client.hasher = hasher;
-    h.client.dist_hasher = dist_hasher;
+    h.client.placement.hasher = hasher;
+    h.client.placement.dist_hasher = dist_hasher;
     h.client.encoding = key;
 }
 
@@ -692,7 +692,7 @@ ffi_fn! {
 
 /// The key hash of a handle (MAX for NULL).
 fn key_hash_of(ptr: *const memcached_st) -> memcached_hash_t {
-    handle(ptr).map_or(HASH_MAX, |h| h.client.hasher.algorithm() as u32)
+    handle(ptr).map_or(HASH_MAX, |h| h.client.placement.hasher.algorithm() as u32)
 }
 
 ffi_fn! {
@@ -740,7 +740,7 @@ ffi_fn! {
     fn memcached_behavior_get_distribution(ptr: *mut memcached_st) -> memcached_server_distribution_t;
     nonnull()
     {
-        handle(ptr).map_or(DISTRIBUTION_MAX, |h| h.client.distribution as u32)
+        handle(ptr).map_or(DISTRIBUTION_MAX, |h| h.client.placement.distribution as u32)
     }
 }
 

@@ -458,7 +458,7 @@ ffi_fn! {
         if host_map.is_null() {
             return ReturnCode::InvalidArguments;
         }
-        let old = h.client.distribution;
+        let old = h.client.placement.distribution;
         if let Err(e) = h.client.set_distribution(Distribution::VirtualBucket as u64) {
             return h.client.fail(e);
         }
@@ -472,7 +472,7 @@ ffi_fn! {
         };
         let rc = match made {
             Some(b) => {
-                h.client.buckets = Some(b);
+                h.client.placement.buckets = Some(b);
                 ReturnCode::Success
             }
             None => {

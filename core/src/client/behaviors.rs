@@ -99,8 +99,8 @@ impl Client {
             }
             id::KETAMA_WEIGHTED => {
                 if on {
-                    self.hasher = KeyHasher::from(HashAlgorithm::Md5);
-                    self.dist_hasher = KeyHasher::from(HashAlgorithm::Md5);
+                    self.placement.hasher = KeyHasher::from(HashAlgorithm::Md5);
+                    self.placement.dist_hasher = KeyHasher::from(HashAlgorithm::Md5);
                     return self.set_distribution(Distribution::ConsistentWeighted as u64);
                 }
                 return self.set_distribution(Distribution::ConsistentKetama as u64);
@@ -174,11 +174,13 @@ impl Client {
             id::TCP_KEEPALIVE => flag(bh.tcp_keepalive),
             id::TCP_KEEPIDLE => u64::from(bh.tcp_keepidle),
             id::SORT_HOSTS => flag(bh.sort_hosts),
-            id::DISTRIBUTION => self.distribution as u64,
-            id::KETAMA => flag(self.distribution.is_consistent()),
-            id::KETAMA_WEIGHTED => flag(self.distribution.is_consistent() && self.weighted),
-            id::HASH => self.hasher.algorithm() as u64,
-            id::KETAMA_HASH => self.dist_hasher.algorithm() as u64,
+            id::DISTRIBUTION => self.placement.distribution as u64,
+            id::KETAMA => flag(self.placement.distribution.is_consistent()),
+            id::KETAMA_WEIGHTED => {
+                flag(self.placement.distribution.is_consistent() && self.placement.weighted)
+            }
+            id::HASH => self.placement.hasher.algorithm() as u64,
+            id::KETAMA_HASH => self.placement.dist_hasher.algorithm() as u64,
             id::SERVER_FAILURE_LIMIT => u64::from(bh.server_failure_limit),
             id::SERVER_TIMEOUT_LIMIT => u64::from(bh.server_timeout_limit),
             id::AUTO_EJECT_HOSTS | id::REMOVE_FAILED_SERVERS => flag(bh.auto_eject_hosts),
@@ -226,11 +228,13 @@ impl Client {
         let d = Distribution::from_u32(v as u32)
             .ok_or_else(|| invalid("invalid memcached_server_distribution_t"))?;
         match d {
-            Distribution::ConsistentWeighted => self.weighted = true,
-            Distribution::Consistent | Distribution::ConsistentKetama => self.weighted = false,
+            Distribution::ConsistentWeighted => self.placement.weighted = true,
+            Distribution::Consistent | Distribution::ConsistentKetama => {
+                self.placement.weighted = false
+            }
             _ => {}
         }
-        self.distribution = d;
+        self.placement.distribution = d;
         self.rebuild_distribution();
         Ok(())
     }
@@ -238,11 +242,11 @@ impl Client {
     /// `memcached_behavior_set_key_hash` (the continuum is not rebuilt, as
     /// in 1.1.4: only keys use the new hash until the next rebuild).
     pub fn set_key_hash(&mut self, v: u64) -> Result<()> {
-        set_hash(&mut self.hasher, v)
+        set_hash(&mut self.placement.hasher, v)
     }
 
     /// `memcached_behavior_set_distribution_hash`.
     pub fn set_distribution_hash(&mut self, v: u64) -> Result<()> {
-        set_hash(&mut self.dist_hasher, v)
+        set_hash(&mut self.placement.dist_hasher, v)
     }
 }

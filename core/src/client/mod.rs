@@ -4,23 +4,25 @@
 //! Commands live in submodules: [`storage`] (set/add/…/delete/incr/touch),
 //! [`retrieve`] (get/mget/fetch), [`admin`] (flush/version/stats/dump/quit).
 //! They speak through [`Client::codec`], the one place that picks the
-//! protocol ([`crate::protocol::Codec`]); none of them knows which.
+//! protocol ([`crate::protocol::Codec`]); none of them knows which. Key
+//! placement state lives in [`placement::Placement`].
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::behavior::Behaviors;
 use crate::connection::{Connection, SocketOptions, Target, Timeouts, Wait};
-use crate::distribution::{self, Continuum, Distribution, ServerPoint, VirtualBuckets};
 use crate::error::{Error, Result, ReturnCode};
 use crate::hash::{HashAlgorithm, KeyHasher};
 use crate::protocol::Codec;
 use crate::server::{Server, ServerState};
 use crate::server_list::{ServerKind, ServerSpec};
+use placement::Placement;
 
 pub mod admin;
 pub mod behaviors;
 pub mod configure;
 pub mod outage;
+pub mod placement;
 pub mod replicas;
 pub mod retrieve;
 pub mod servers;
@@ -89,17 +91,8 @@ pub struct Client {
     /// without waiting before polling them all.
     mget_probe: bool,
     pub behaviors: Behaviors,
-    /// The key hash (BEHAVIOR_HASH).
-    pub hasher: KeyHasher,
-    /// The distribution hash (KETAMA_HASH): stored, not used for placement.
-    pub dist_hasher: KeyHasher,
-    pub distribution: Distribution,
-    /// `ketama.weighted_`.
-    pub weighted: bool,
-    continuum: Continuum,
-    /// `ketama.next_distribution_rebuild`: when an ejected server returns.
-    pub next_distribution_rebuild: i64,
-    pub buckets: Option<VirtualBuckets>,
+    /// Key placement: hashes, distribution, continuum, buckets.
+    pub placement: Placement,
     /// The namespace (prefix key) prepended to every key on the wire.
     pub namespace: Vec<u8>,
     /// Counts API calls; failure counters move at most once per call.
@@ -107,7 +100,6 @@ pub struct Client {
     pub last_error: Option<Error>,
     /// Index of the server that last failed.
     pub last_disconnected: Option<usize>,
-    hash_scratch: Vec<u8>,
     /// SASL credentials: every new connection authenticates first (core::sasl).
     pub sasl: Option<crate::sasl::SaslCredentials>,
     /// TLS settings; `None`: plain connections.
@@ -147,18 +139,11 @@ impl Client {
             servers: Vec::new(),
             mget_probe: false,
             behaviors: Behaviors::default(),
-            hasher: KeyHasher::default(),
-            dist_hasher: KeyHasher::default(),
-            distribution: Distribution::Modula,
-            weighted: false,
-            continuum: Continuum::default(),
-            next_distribution_rebuild: 0,
-            buckets: None,
+            placement: Placement::new(),
             namespace: Vec::new(),
             query_id: 1,
             last_error: None,
             last_disconnected: None,
-            hash_scratch: Vec::new(),
             tls: None,
             encoding: None,
             pool_size: configure::PoolSize::default(),
@@ -175,23 +160,13 @@ impl Client {
             servers: self.servers.iter().map(Server::clone_config).collect(),
             mget_probe: false,
             behaviors: self.behaviors.clone(),
-            hasher: self.hasher.clone(),
-            dist_hasher: self.dist_hasher.clone(),
-            distribution: self.distribution,
-            // As 1.1.4's memcached_clone: the weighted-ketama flag is not
-            // copied; pushing the servers sets it when one weighs more than
-            // 1. A clone (every pool member) of a CONSISTENT_WEIGHTED handle
-            // whose servers weigh 1 places keys unweighted, and programs
-            // whose data 1.1.4 placed that way must find it where it is.
-            weighted: self.servers.iter().any(|s| s.weight > 1),
-            continuum: Continuum::default(),
-            next_distribution_rebuild: 0,
-            buckets: self.buckets.clone(),
+            // The weighted flag is recomputed from the servers, as 1.1.4's
+            // memcached_clone does (Placement::clone_config).
+            placement: self.placement.clone_config(&self.servers),
             namespace: self.namespace.clone(),
             query_id: 1,
             last_error: None,
             last_disconnected: None,
-            hash_scratch: Vec::new(),
             tls: self.tls.clone(),
             encoding: self.encoding.clone(),
             pool_size: self.pool_size,
@@ -265,8 +240,8 @@ impl Client {
             ));
         }
         let weight = if spec.weight == 0 { 1 } else { spec.weight };
-        if weight > 1 && self.distribution.is_consistent() {
-            self.weighted = true;
+        if weight > 1 && self.placement.distribution.is_consistent() {
+            self.placement.weighted = true;
         }
         self.servers
             .push(Server::new(&spec.hostname, spec.port, weight, spec.kind));
@@ -287,7 +262,7 @@ impl Client {
         for spec in specs {
             let weight = if spec.weight == 0 { 1 } else { spec.weight };
             if weight > 1 {
-                self.weighted = true;
+                self.placement.weighted = true;
             }
             let kind = if self.behaviors.use_udp && spec.kind == ServerKind::Tcp {
                 ServerKind::Udp
@@ -305,8 +280,7 @@ impl Client {
     pub fn reset_servers(&mut self) {
         self.quit_all();
         self.servers.clear();
-        self.continuum = Continuum::default();
-        self.next_distribution_rebuild = 0;
+        self.placement.clear_continuum();
         self.last_disconnected = None;
     }
 
@@ -321,47 +295,15 @@ impl Client {
     }
 
     /// Rebuild the continuum (after any server or distribution change).
+    // Kept out of line: inlined, it changes how the single-key placement
+    // path (server_index) is inlined into the commands.
+    #[inline(never)]
     pub fn rebuild_distribution(&mut self) {
         if self.behaviors.sort_hosts {
             self.sort_servers();
         }
-        if !self.distribution.is_consistent() {
-            self.continuum = Continuum::default();
-            self.next_distribution_rebuild = 0;
-            return;
-        }
-        let now = now_secs();
-        let eject = self.behaviors.auto_eject_hosts;
-        let mut next_rebuild = 0i64;
-        let points: Vec<ServerPoint<'_>> = self
-            .servers
-            .iter()
-            .map(|s| {
-                let live = !eject || s.next_retry <= now;
-                if !live && (next_rebuild == 0 || s.next_retry < next_rebuild) {
-                    next_rebuild = s.next_retry;
-                }
-                ServerPoint {
-                    hostname: &s.hostname,
-                    port: s.port,
-                    weight: s.weight,
-                    is_unix_socket: s.is_unix(),
-                    live,
-                }
-            })
-            .collect();
-        let any_live = points.iter().any(|p| p.live);
-        if any_live {
-            // Weighted continua always hash points with MD5.
-            self.continuum =
-                Continuum::build(&points, self.distribution, self.weighted, &self.hasher);
-        }
-        self.next_distribution_rebuild = next_rebuild;
-    }
-
-    /// The continuum (for the C mirror and tests).
-    pub fn continuum(&self) -> &Continuum {
-        &self.continuum
+        self.placement
+            .rebuild(&self.servers, self.behaviors.auto_eject_hosts);
     }
 
     /// The protocol codec of the BINARY_PROTOCOL behavior: the one place
@@ -439,29 +381,11 @@ impl Client {
         }
     }
 
-    /// The hash of a (group) key. With HASH_WITH_PREFIX_KEY, 1.1.4 hashes
-    /// `namespace ‖ key` as built by `strncpy` (key bytes after its first
-    /// NUL become zeros), and 0 when that is longer than 250 bytes.
+    /// The hash of a (group) key, as [`Placement::hash_key`] computes it
+    /// with the handle's namespace and HASH_WITH_PREFIX_KEY.
     pub fn hash_key(&mut self, key: &[u8]) -> u32 {
-        if !self.behaviors.hash_with_prefix_key {
-            return self.hasher.hash(key);
-        }
-        if self.namespace.len() + key.len() > MAX_KEY_LEN {
-            return 0;
-        }
-        let mut scratch = std::mem::take(&mut self.hash_scratch);
-        scratch.clear();
-        scratch.extend_from_slice(&self.namespace);
-        match key.iter().position(|&b| b == 0) {
-            Some(nul) => {
-                scratch.extend_from_slice(&key[..nul]);
-                scratch.resize(self.namespace.len() + key.len(), 0);
-            }
-            None => scratch.extend_from_slice(key),
-        }
-        let h = self.hasher.hash(&scratch);
-        self.hash_scratch = scratch;
-        h
+        self.placement
+            .hash_key(key, &self.namespace, self.behaviors.hash_with_prefix_key)
     }
 
     /// Index of the server for a key, without the auto-eject rebuild
@@ -475,40 +399,25 @@ impl Client {
             return Some(0);
         }
         let h = self.hash_key(key);
-        self.dispatch(h)
+        self.placement.dispatch(h, n)
     }
 
     /// Whether [`Client::server_indexes_of_four`] applies: several servers,
     /// the default key hash, and no namespace in the hashed key.
     pub(crate) fn places_four_at_once(&self) -> bool {
         self.servers.len() > 1
-            && matches!(self.hasher, KeyHasher::Builtin(HashAlgorithm::Default))
+            && matches!(
+                self.placement.hasher,
+                KeyHasher::Builtin(HashAlgorithm::Default)
+            )
             && !self.behaviors.hash_with_prefix_key
     }
 
     /// [`Client::server_index_no_rebuild`] of four keys, hashed side by
     /// side (only when [`Client::places_four_at_once`]).
     pub(crate) fn server_indexes_of_four(&self, keys: [&[u8]; 4]) -> [usize; 4] {
-        crate::hash::one_at_a_time_x4(keys).map(|h| self.dispatch(h).unwrap_or(0))
-    }
-
-    #[inline]
-    fn dispatch(&self, h: u32) -> Option<usize> {
-        let n = self.servers.len() as u32;
-        match distribution::dispatch(
-            self.distribution,
-            h,
-            n,
-            &self.continuum,
-            self.buckets.as_ref(),
-        ) {
-            Some(i) => Some((i as usize).min(self.servers.len() - 1)),
-            None if self.distribution == Distribution::Random => {
-                let r = random_u32();
-                Some((r % n) as usize)
-            }
-            None => Some(0),
-        }
+        crate::hash::one_at_a_time_x4(keys)
+            .map(|h| self.placement.dispatch(h, self.servers.len()).unwrap_or(0))
     }
 
     /// Index of the server for a key (`memcached_generate_hash_with_redistribution`).
@@ -516,7 +425,7 @@ impl Client {
     pub fn server_index(&mut self, key: &[u8]) -> Result<usize> {
         // One server and no ejected server waiting to come back: nothing
         // to hash (server_index_no_rebuild would answer 0 as well).
-        if self.servers.len() == 1 && self.next_distribution_rebuild == 0 {
+        if self.servers.len() == 1 && self.placement.next_distribution_rebuild == 0 {
             return Ok(0);
         }
         self.server_index_slow(key)
@@ -536,8 +445,8 @@ impl Client {
     /// With auto-eject, bring returning servers back into the continuum.
     pub fn maybe_rebuild_for_eject(&mut self) {
         if self.behaviors.auto_eject_hosts
-            && self.next_distribution_rebuild != 0
-            && now_secs() > self.next_distribution_rebuild
+            && self.placement.next_distribution_rebuild != 0
+            && now_secs() > self.placement.next_distribution_rebuild
         {
             self.rebuild_distribution();
         }
@@ -615,7 +524,7 @@ impl Client {
             // server that cannot be reached leaves the continuum until its
             // retry time, so its keys are served elsewhere meanwhile
             // instead of failing with SERVER_TEMPORARILY_DISABLED.
-            if self.behaviors.auto_eject_hosts && self.distribution.is_consistent() {
+            if self.behaviors.auto_eject_hosts && self.placement.distribution.is_consistent() {
                 self.rebuild_distribution();
             }
         }
@@ -847,11 +756,6 @@ impl Client {
         for s in &mut self.servers {
             s.close();
         }
-    }
-
-    /// The current key hash algorithm.
-    pub fn hash_algorithm(&self) -> HashAlgorithm {
-        self.hasher.algorithm()
     }
 }
 

@@ -136,7 +136,7 @@ impl Client {
     /// With REMOVE_FAILED_SERVERS and a consistent distribution, the server
     /// that holds `group` now, when it is not `failed`.
     fn next_holder(&mut self, failed: usize, group: &[u8]) -> Option<usize> {
-        if !self.behaviors.auto_eject_hosts || !self.distribution.is_consistent() {
+        if !self.behaviors.auto_eject_hosts || !self.placement.distribution.is_consistent() {
             return None;
         }
         self.server_index(group).ok().filter(|&j| j != failed)

@@ -37,8 +37,8 @@ impl Client {
             weight.max(1),
             kind,
         ));
-        if weight > 1 && self.distribution.is_consistent() {
-            self.weighted = true;
+        if weight > 1 && self.placement.distribution.is_consistent() {
+            self.placement.weighted = true;
         }
         self.rebuild_distribution();
     }
@@ -55,7 +55,7 @@ impl Client {
                 spec.kind,
             ));
             if spec.weight > 1 {
-                self.weighted = true;
+                self.placement.weighted = true;
             }
         }
         self.rebuild_distribution();
@@ -123,10 +123,10 @@ mod tests {
         assert_eq!(c.servers[0].weight, 1);
         assert_eq!(c.servers[1].kind, ServerKind::Tcp);
         // MODULA: a weight above 1 does not turn weighting on.
-        assert!(!c.weighted);
-        c.distribution = Distribution::ConsistentKetama;
+        assert!(!c.placement.weighted);
+        c.placement.distribution = Distribution::ConsistentKetama;
         c.add_server_exact("c", 3, 2, ServerKind::Tcp);
-        assert!(c.weighted);
+        assert!(c.placement.weighted);
     }
 
     #[test]
@@ -147,7 +147,7 @@ mod tests {
             },
         ];
         c.push_exact(&specs);
-        assert!(c.weighted);
+        assert!(c.placement.weighted);
         assert_eq!(c.server_specs(), specs);
         let empty = ServerSpec {
             hostname: String::new(),
