@@ -181,8 +181,23 @@ impl Client {
     ) -> (usize, Result<T>) {
         let mut idx = idx;
         let mut e = e;
-        if self.retry_refused_auth(idx) {
-            // Not run by the server: any command may go again.
+        let mut resent = false;
+        // At most twice: once after a refused remembered SASL mechanism
+        // (the server ran nothing, so any command may go again), once more
+        // for a resendable request whose connection was dead.
+        for _ in 0..2 {
+            if !self.retry_refused_auth(idx) {
+                let gone = self.servers[idx]
+                    .conn
+                    .as_ref()
+                    .is_some_and(|c| c.gone_before_reply());
+                if resent || resend != Resend::Safe || !gone || !Client::breaks_connection(e.code) {
+                    break;
+                }
+                // Dead before the request reached it: a fresh connection, silently.
+                self.servers[idx].close();
+                resent = true;
+            }
             match self.reach(idx, group, read) {
                 Ok(j) => match op(self, j) {
                     Ok(v) => return (j, Ok(v)),
@@ -196,24 +211,6 @@ impl Client {
         }
         if resend != Resend::Safe {
             return (idx, self.on_server(idx, Err(e)));
-        }
-        let gone = self.servers[idx]
-            .conn
-            .as_ref()
-            .is_some_and(|c| c.gone_before_reply());
-        if gone && Client::breaks_connection(e.code) {
-            // Dead before the request reached it: a fresh connection, silently.
-            self.servers[idx].close();
-            match self.reach(idx, group, read) {
-                Ok(j) => match op(self, j) {
-                    Ok(v) => return (j, Ok(v)),
-                    Err(e2) => {
-                        idx = j;
-                        e = e2;
-                    }
-                },
-                Err(e2) => return (idx, Err(e2)),
-            }
         }
         let code = e.code;
         let r = self.on_server(idx, Err(e));
