@@ -188,6 +188,19 @@ fn pylibmc_one_of_three_hung() {
         .for_each(|f| f.assert_within(2.0, "seconds", 4.0));
 }
 
+/// Three servers, the seed settings, one killed; each request reads 20 keys
+/// with one get_multi before it stores them: the first get_multi after the
+/// kill, and those that meet the killed server's retry, send its keys to
+/// their servers meanwhile, so no request fails and none misses a key the
+/// request before it stored.
+#[test]
+fn pylibmc_multi_get_first_after_a_kill() {
+    for f in python("many") {
+        assert_eq!((f.get("failed"), f.get("wrong")), (0.0, 0.0), "{}", f.line);
+        assert!(f.get("requests") >= 20.0, "{}", f.line);
+    }
+}
+
 /// Two servers, the seed settings, one killed, a Django-style request every
 /// 0.2 s: no request fails after the first one after the kill.
 #[test]

@@ -18,6 +18,11 @@ prints one line `RESULT {json}` with the counts:
            on 30 keys, 0.25 s apart.
 * django:  two servers, the seed settings, one killed; a Django-style request
            (two sets, two gets, disconnect_all) every 0.2 s for 5 s.
+* many:    three servers, the seed settings, one killed; a request (one
+           get_multi of 20 keys, then 20 sets, disconnect_all) every 0.2 s
+           for 5.5 s, so the killed server's retry comes due twice while a
+           get_multi is the first to reach it (after the first request, a
+           key the last request stored and get_multi misses is wrong).
 """
 
 import json
@@ -327,6 +332,34 @@ def scenario_django(binary):
         failed_requests=len(failed_requests),
         failed_after_first=len(after_first),
     )
+
+
+def scenario_many(binary):
+    servers = [Server() for _ in range(3)]
+    mc = pylibmc.Client([s.addr for s in servers], binary=binary, behaviors=SEED)
+    keys = [f"many{k}" for k in range(20)]
+    stored = {k: "before" for k in keys}
+    for k in keys:
+        mc.set(k, "before")
+    servers[1].kill()
+    c = Counter()
+    n = 0
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 5.5:
+        # The read first, as a page reading its fragments: what the last
+        # request stored must be there (the first one after the kill may
+        # miss the killed server's keys).
+        if n == 0:
+            c.op(lambda: mc.get_multi(keys))
+        else:
+            c.op(lambda: mc.get_multi(keys), stored, check=True)
+        stored = {k: f"v{n}-{k}" for k in keys}
+        for key, value in stored.items():
+            c.op(lambda: mc.set(key, value))
+        mc.disconnect_all()
+        n += 1
+        time.sleep(0.2)
+    return c.result(requests=n)
 
 
 def main():

@@ -101,23 +101,34 @@ impl Client {
         };
         match r {
             Ok(i) => Ok(i),
-            Err(e) => self.reach_elsewhere(idx, group, read, e),
+            Err(e) => self.reach_elsewhere(idx, group, read, false, e),
         }
     }
 
     /// Server `idx` could not be reached (or its retry probe failed): with
     /// REMOVE_FAILED_SERVERS it has left the continuum, so the key's new
-    /// server is tried (at most once per server).
+    /// server is tried (at most once per server). `in_mget`: for a key of a
+    /// multi-get being sent, where a server already in it is used as it is
+    /// (connecting to it would first read the replies it has not been sent).
     #[cold]
     #[inline(never)]
-    fn reach_elsewhere(&mut self, idx: usize, group: &[u8], read: bool, e: Error) -> Result<usize> {
+    pub(crate) fn reach_elsewhere(
+        &mut self,
+        idx: usize,
+        group: &[u8],
+        read: bool,
+        in_mget: bool,
+        e: Error,
+    ) -> Result<usize> {
         let mut last = e;
         let mut tried = idx;
         for _ in 1..self.servers.len() {
             let Some(next) = self.next_holder(tried, group) else {
                 break;
             };
-            let r = if read {
+            let r = if in_mget && self.servers[next].mget_pending {
+                Ok(next)
+            } else if read {
                 self.read_server(next)
             } else {
                 self.connect(next).map(|()| next)

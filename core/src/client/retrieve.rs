@@ -231,10 +231,21 @@ impl Client {
                 // its back-off state answers at once (47), as in 1.1.4.
                 let reached = match self.read_server(idx) {
                     Ok(i) => i,
+                    // With REMOVE_FAILED_SERVERS the server has left the
+                    // continuum: this key goes to its server meanwhile
+                    // (keys of one server spread over several).
                     Err(e) => {
-                        failures += 1;
-                        failed = Some(e);
-                        continue;
+                        match self.reach_elsewhere(idx, group.unwrap_or(key), true, true, e) {
+                            Ok(j) => {
+                                idx = j;
+                                j
+                            }
+                            Err(e) => {
+                                failures += 1;
+                                failed = Some(e);
+                                continue;
+                            }
+                        }
                     }
                 };
                 if reached != idx {
