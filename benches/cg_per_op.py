@@ -44,6 +44,21 @@ def per_function(path, inclusive):
     return costs
 
 
+def difference(base_path, full_path, inclusive=False):
+    """Cost per function of FULL minus BASE, and each function's object.
+    Objects are only known where callgrind_annotate printed them; the
+    object-less entries of a function are merged into its object entry."""
+    base = per_function(base_path, inclusive)
+    full = per_function(full_path, inclusive)
+    diff = collections.Counter()
+    objs = {}
+    for (func, obj), v in list(full.items()) + [(k, -v) for k, v in base.items()]:
+        if obj:
+            objs.setdefault(func, obj)
+        diff[func] += v
+    return diff, objs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("base")
@@ -53,16 +68,7 @@ def main():
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--object", default="")
     args = ap.parse_args()
-    base = per_function(args.base, args.inclusive)
-    full = per_function(args.full, args.inclusive)
-    # Objects are only known where callgrind_annotate printed them; merge
-    # the object-less entries of a function into its object entry.
-    diff = collections.Counter()
-    objs = {}
-    for (func, obj), v in list(full.items()) + [(k, -v) for k, v in base.items()]:
-        if obj:
-            objs.setdefault(func, obj)
-        diff[func] += v
+    diff, objs = difference(args.base, args.full, args.inclusive)
     rows = [(v / args.n, f, objs.get(f, "")) for f, v in diff.items()]
     rows = [r for r in rows if args.object in r[2]]
     rows.sort(reverse=True)
