@@ -219,7 +219,7 @@ pub const RESULT_INITIALIZED: u8 = 2;
 /// state, and the allocators that results and values of the handle are
 /// freed with, possibly from inside a call that holds the borrow).
 ///
-/// The borrow state is [`EXCLUSIVE`], [`FREE`] or a count of shared
+/// The borrow state is `EXCLUSIVE`, `FREE` or a count of shared
 /// borrows: `memcached_clone` reads its source through a shared borrow,
 /// because programs clone one handle from several threads at once
 /// (memcslap does, as 1.1.4 allows).

@@ -3,7 +3,7 @@
 //!
 //! A `hashkit_st` is a genuine libhashkit object: its `base_hash` and
 //! `distribution_hash` slots hold either one of our per-algorithm functions
-//! (see [`BUILTINS`]) or the caller's custom function, so C code may call
+//! (see `BUILTINS`) or the caller's custom function, so C code may call
 //! `kit->base_hash.function` directly, and `hashkit_get_function` recognises
 //! ours by address. The `hashkit_st` embedded in a `memcached_st` mirrors the
 //! handle's `client.placement.hasher` / `client.placement.dist_hasher`: the

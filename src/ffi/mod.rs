@@ -1,4 +1,4 @@
-//! The exported C ABI. Every function goes through [`ffi_fn!`], which
+//! The exported C ABI. Every function goes through `ffi_fn!` (guard.rs), which
 //! catches panics at the boundary (a panic returns `MEMCACHED_FAILURE`,
 //! NULL or 0; it never unwinds into C) and refuses NULL pointers with
 //! `MEMCACHED_INVALID_ARGUMENTS` (or NULL/0 for functions that do not

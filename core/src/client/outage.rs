@@ -12,10 +12,10 @@
 //!   anything of this operation was read, or the operation's first read saw
 //!   the end of the connection (EOF or reset) with nothing left unread.
 //!   This applies to get, touch, delete, exist and set/add/replace/cas
-//!   ([`Resend::Safe`]): applying any of them twice leaves what applying it
+//!   (`Resend::Safe`): applying any of them twice leaves what applying it
 //!   once does, so even a request the server had read before it died may go
 //!   again.
-//! * incr/decr/append/prepend ([`Resend::KnownDead`]) are never sent twice:
+//! * incr/decr/append/prepend (`Resend::KnownDead`) are never sent twice:
 //!   before such a request is written on a connection not opened or checked
 //!   within [`IDLE_CHECK`], the connection is checked with one non-blocking
 //!   peek, and one found closed or reset is replaced first. A connection that dies after the request was written fails the
@@ -33,7 +33,7 @@
 //! With REMOVE_FAILED_SERVERS and a consistent distribution, when the server
 //! cannot be reached (refused, reset again, timed out, or its retry probe
 //! failed) it leaves the continuum until its retry time and a
-//! [`Resend::Safe`] operation is sent to the server that now holds the key.
+//! `Resend::Safe` operation is sent to the server that now holds the key.
 
 use std::time::{Duration, Instant};
 
