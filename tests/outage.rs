@@ -201,6 +201,17 @@ fn pylibmc_multi_get_first_after_a_kill() {
     }
 }
 
+/// The same with the server SIGSTOPped (300 ms timeouts): a get_multi that
+/// meets its retry waits one timeout, then asks the servers holding its
+/// keys meanwhile; no request fails or misses a key the one before stored.
+#[test]
+fn pylibmc_multi_get_first_after_a_hang() {
+    for f in python("hung_many") {
+        assert_eq!((f.get("failed"), f.get("wrong")), (0.0, 0.0), "{}", f.line);
+        assert!(f.get("requests") >= 15.0, "{}", f.line);
+    }
+}
+
 /// Two servers, the seed settings, one killed, a Django-style request every
 /// 0.2 s: no request fails after the first one after the kill.
 #[test]

@@ -91,6 +91,10 @@ pub struct Server {
     pub mget_keys: KeyList,
     /// How far replies have advanced through `mget_keys`.
     pub mget_cursor: usize,
+    /// Keys of a failed server's multi-get that this server holds now,
+    /// sent as a request of their own once its own reply has ended
+    /// (`client::outage`).
+    pub mget_followup: KeyList,
     /// Request id of the last UDP datagram sent, kept across connections.
     pub udp_request_id: u16,
     /// The call (query id) in which this server's multi-get was last sent
@@ -126,6 +130,7 @@ impl Server {
             mget_noop: 0,
             mget_keys: KeyList::default(),
             mget_cursor: 0,
+            mget_followup: KeyList::default(),
             udp_request_id: 0,
             mget_resent_query: 0,
             sasl_mechs: 0,
@@ -176,6 +181,7 @@ impl Server {
             self.udp_request_id = conn.udp_request_id();
         }
         self.mget_pending = false;
+        self.mget_followup.clear();
         if self.state == ServerState::Connected {
             self.state = ServerState::New;
         }

@@ -23,6 +23,7 @@ prints one line `RESULT {json}` with the counts:
            for 5.5 s, so the killed server's retry comes due twice while a
            get_multi is the first to reach it (after the first request, a
            key the last request stored and get_multi misses is wrong).
+* hung_many: the same with the server SIGSTOPped and timeouts of 300 ms.
 """
 
 import json
@@ -334,32 +335,53 @@ def scenario_django(binary):
     )
 
 
-def scenario_many(binary):
+def multi_get_first(binary, hang):
+    """Requests of one get_multi of 20 keys then 20 sets, one server killed
+    (or SIGSTOPped, with 300 ms timeouts), for 5.5 s."""
+    b = dict(SEED)
+    if hang:
+        b.update(connect_timeout=300, send_timeout=300000, receive_timeout=300000,
+                 _poll_timeout=300)
     servers = [Server() for _ in range(3)]
-    mc = pylibmc.Client([s.addr for s in servers], binary=binary, behaviors=SEED)
+    mc = pylibmc.Client([s.addr for s in servers], binary=binary, behaviors=b)
     keys = [f"many{k}" for k in range(20)]
     stored = {k: "before" for k in keys}
     for k in keys:
         mc.set(k, "before")
-    servers[1].kill()
+    if hang:
+        servers[1].stop()
+    else:
+        servers[1].kill()
     c = Counter()
     n = 0
     t0 = time.monotonic()
-    while time.monotonic() - t0 < 5.5:
-        # The read first, as a page reading its fragments: what the last
-        # request stored must be there (the first one after the kill may
-        # miss the killed server's keys).
-        if n == 0:
-            c.op(lambda: mc.get_multi(keys))
-        else:
-            c.op(lambda: mc.get_multi(keys), stored, check=True)
-        stored = {k: f"v{n}-{k}" for k in keys}
-        for key, value in stored.items():
-            c.op(lambda: mc.set(key, value))
-        mc.disconnect_all()
-        n += 1
-        time.sleep(0.2)
-    return c.result(requests=n)
+    try:
+        while time.monotonic() - t0 < 5.5:
+            # The read first, as a page reading its fragments: what the
+            # last request stored must be there (the first one after the
+            # outage may miss the failed server's keys).
+            if n == 0:
+                c.op(lambda: mc.get_multi(keys))
+            else:
+                c.op(lambda: mc.get_multi(keys), stored, check=True)
+            stored = {k: f"v{n}-{k}" for k in keys}
+            for key, value in stored.items():
+                c.op(lambda: mc.set(key, value))
+            mc.disconnect_all()
+            n += 1
+            time.sleep(0.2)
+    finally:
+        if hang:
+            servers[1].resume()
+    return c.result(requests=n, seconds=round(time.monotonic() - t0, 2))
+
+
+def scenario_many(binary):
+    return multi_get_first(binary, hang=False)
+
+
+def scenario_hung_many(binary):
+    return multi_get_first(binary, hang=True)
 
 
 def main():

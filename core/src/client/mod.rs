@@ -83,13 +83,26 @@ pub struct ItemMeta {
     pub server: usize,
 }
 
+/// The state of the multi-get being read that is not per server.
+#[derive(Debug, Default)]
+struct MgetCall {
+    /// One server's reply was just read to its end: look at the next one
+    /// without waiting before polling them all.
+    probe: bool,
+    /// Sent with a group key (`memcached_mget_by_key`): every key on the
+    /// group's server.
+    grouped: bool,
+    /// The call (query id) in which keys of a failed server were last sent
+    /// to other servers (`client::outage`, once per call).
+    rerouted_query: u64,
+}
+
 /// A memcached client handle.
 #[derive(Debug)]
 pub struct Client {
     pub servers: Vec<Server>,
-    /// A multi-get just finished reading one server: look at the next one
-    /// without waiting before polling them all.
-    mget_probe: bool,
+    /// What the multi-get being read knows of itself.
+    mget: MgetCall,
     pub behaviors: Behaviors,
     /// Key placement: hashes, distribution, continuum, buckets.
     pub placement: Placement,
@@ -137,7 +150,7 @@ impl Client {
     pub fn new() -> Client {
         Client {
             servers: Vec::new(),
-            mget_probe: false,
+            mget: MgetCall::default(),
             behaviors: Behaviors::default(),
             placement: Placement::new(),
             namespace: Vec::new(),
@@ -158,7 +171,7 @@ impl Client {
     pub fn clone_config(&self) -> Client {
         let mut c = Client {
             servers: self.servers.iter().map(Server::clone_config).collect(),
-            mget_probe: false,
+            mget: MgetCall::default(),
             behaviors: self.behaviors.clone(),
             // The weighted flag is recomputed from the servers, as 1.1.4's
             // memcached_clone does (Placement::clone_config).

@@ -283,32 +283,79 @@ impl Client {
             return false;
         }
         self.servers[idx].mget_resent_query = self.query_id;
-        let keys = std::mem::take(&mut self.servers[idx].mget_keys);
         if !self.retry_refused_auth(idx) {
             self.servers[idx].close();
         }
-        let sent = self.connect(idx).and_then(|()| {
-            let codec = self.codec();
-            let cas = self.behaviors.support_cas;
-            let s = &mut self.servers[idx];
-            let conn = crate::server::connected(&mut s.conn)?;
-            s.mget_opaque = codec.begin_mget(conn, cas);
-            for i in 0..keys.len() {
-                // The stored keys carry the namespace already.
-                codec.push_mget_key(conn, &[], keys.get(i));
-            }
-            s.mget_noop = codec.end_mget(conn);
-            conn.flush()
-        });
+        self.send_mget_keys(idx).is_ok()
+    }
+
+    /// Send server `idx` a multi-get request for its `mget_keys` (stored
+    /// with the namespace), connecting first; it is pending once sent.
+    fn send_mget_keys(&mut self, idx: usize) -> Result<()> {
+        self.connect(idx)?;
+        let codec = self.codec();
+        let cas = self.behaviors.support_cas;
         let s = &mut self.servers[idx];
-        s.mget_keys = keys;
         s.mget_cursor = 0;
-        match sent {
-            Ok(()) => {
-                s.mget_pending = true;
-                true
-            }
-            Err(_) => false,
+        let conn = crate::server::connected(&mut s.conn)?;
+        s.mget_opaque = codec.begin_mget(conn, cas);
+        for i in 0..s.mget_keys.len() {
+            codec.push_mget_key(conn, &[], s.mget_keys.get(i));
         }
+        s.mget_noop = codec.end_mget(conn);
+        conn.flush()?;
+        s.mget_pending = true;
+        Ok(())
+    }
+
+    /// A multi-get's server `idx` failed after its request went out (its
+    /// reply timed out or its connection broke) and has been recorded as
+    /// failed: with REMOVE_FAILED_SERVERS and a consistent distribution it
+    /// has left the continuum, so the keys it had not answered are asked of
+    /// the servers that hold them now (once per call; not for a multi-get
+    /// by group key or with replicas). A server still reading its own reply
+    /// gets them when that reply ends. True when any key went elsewhere.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn reroute_mget(&mut self, idx: usize, e: &Error) -> bool {
+        if self.mget.grouped
+            || self.mget.rerouted_query == self.query_id
+            || self.behaviors.number_of_replicas != 0
+            || !Client::breaks_connection(e.code)
+        {
+            return false;
+        }
+        self.mget.rerouted_query = self.query_id;
+        let keys = std::mem::take(&mut self.servers[idx].mget_keys);
+        let ns = self.namespace.len();
+        let mut any = false;
+        for i in self.servers[idx].mget_cursor..keys.len() {
+            let wire = keys.get(i);
+            if let Some(j) = self.next_holder(idx, wire.get(ns..).unwrap_or_default()) {
+                self.servers[j].mget_followup.push(&[], wire);
+                any = true;
+            }
+        }
+        self.servers[idx].mget_keys = keys;
+        for j in 0..self.servers.len() {
+            if !self.servers[j].mget_pending {
+                self.send_mget_followup(j);
+            }
+        }
+        any
+    }
+
+    /// Send server `idx` (not reading a multi-get reply) the keys other
+    /// servers' failures left it, if any; a failure loses them (recorded on
+    /// the server).
+    pub(crate) fn send_mget_followup(&mut self, idx: usize) {
+        let s = &mut self.servers[idx];
+        if s.mget_followup.is_empty() {
+            return;
+        }
+        std::mem::swap(&mut s.mget_keys, &mut s.mget_followup);
+        s.mget_followup.clear();
+        let r = self.send_mget_keys(idx);
+        let _ = self.on_server(idx, r);
     }
 }

@@ -189,7 +189,11 @@ impl Client {
         }
         self.send_buffered();
         self.maybe_rebuild_for_eject();
-        self.mget_probe = false;
+        self.mget.probe = false;
+        self.mget.grouped = group.is_some();
+        for s in &mut self.servers {
+            s.mget_followup.clear();
+        }
         let codec = self.codec();
         let cas = self.behaviors.support_cas;
         let mut failed: Option<Error> = None;
@@ -371,7 +375,8 @@ impl Client {
                 Ok(MgetStep::Value(meta)) => return Ok(Some(meta)),
                 Ok(MgetStep::Done) => {
                     self.servers[idx].mget_pending = false;
-                    self.mget_probe = true;
+                    self.mget.probe = true;
+                    self.send_mget_followup(idx);
                 }
                 Ok(MgetStep::Skipped) => {}
                 Err(e) => {
@@ -381,6 +386,12 @@ impl Client {
                     self.servers[idx].mget_pending = false;
                     let r: Result<()> = Err(e);
                     let e = self.on_server(idx, r).expect_err("error");
+                    if self.reroute_mget(idx, &e) {
+                        // Its keys are asked elsewhere; the failure stays
+                        // on the server and in the last error.
+                        self.last_error = Some(e);
+                        continue;
+                    }
                     return Err(e);
                 }
             }
@@ -420,7 +431,7 @@ impl Client {
         // A server's reply was just read to its end: the others have
         // usually answered meanwhile. One look at the next pending server
         // without waiting often saves a poll() (at most one recv is wasted).
-        if std::mem::take(&mut self.mget_probe) {
+        if std::mem::take(&mut self.mget.probe) {
             let first = self.servers.iter().position(|s| s.mget_pending);
             if let Some(i) = first
                 && let Some(conn) = self.servers[i].conn.as_mut()
