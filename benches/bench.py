@@ -387,6 +387,9 @@ def lib_env(lib):
     env.pop("LD_LIBRARY_PATH", None)
     env.pop("LD_PRELOAD", None)
     env["LC_ALL"] = "C"
+    # One string hash seed: the interpreter's own instruction count (part
+    # of the Python workload's) then repeats from run to run.
+    env["PYTHONHASHSEED"] = "0"
     if lib == "ours":
         env["LD_LIBRARY_PATH"] = OURS_SNAP
     return env

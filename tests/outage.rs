@@ -201,14 +201,14 @@ fn pylibmc_multi_get_first_after_a_kill() {
     }
 }
 
-/// The same with the server SIGSTOPped (300 ms timeouts): a get_multi that
+/// The same with the server SIGSTOPped (1 s timeouts): a get_multi that
 /// meets its retry waits one timeout, then asks the servers holding its
 /// keys meanwhile; no request fails or misses a key the one before stored.
 #[test]
 fn pylibmc_multi_get_first_after_a_hang() {
     for f in python("hung_many") {
         assert_eq!((f.get("failed"), f.get("wrong")), (0.0, 0.0), "{}", f.line);
-        assert!(f.get("requests") >= 15.0, "{}", f.line);
+        assert!(f.get("requests") >= 10.0, "{}", f.line);
     }
 }
 

@@ -54,6 +54,9 @@ pub fn encode_storage(
     cas: Option<u64>,
     noreply: bool,
 ) {
+    // The longest line: three numbers of at most 20 characters, a cas of
+    // 20, the blanks, " noreply" and "\r\n".
+    buf.reserve(cmd.len() + prefix.len() + key.len() + 96);
     buf.extend_from_slice(cmd.as_bytes());
     buf.push(b' ');
     buf.extend_from_slice(prefix);
@@ -112,6 +115,9 @@ pub fn encode_incr_decr(
     delta: u64,
     noreply: bool,
 ) {
+    // The longest line: three numbers of at most 20 characters, a cas of
+    // 20, the blanks, " noreply" and "\r\n".
+    buf.reserve(cmd.len() + prefix.len() + key.len() + 96);
     buf.extend_from_slice(cmd.as_bytes());
     buf.push(b' ');
     buf.extend_from_slice(prefix);
@@ -794,7 +800,7 @@ pub struct ValueLine<'a> {
 /// (bytes >= 0x80 are allowed, as in the general parser), so the line ends at its first
 /// `\r\n` and never spans a `\n`; lines longer than [`MAX_LINE_LEN`] are
 /// left to the general path, which refuses them.
-#[inline]
+#[inline(always)]
 pub fn parse_value_fast(buf: &[u8]) -> Option<ValueLine<'_>> {
     let rest = buf.strip_prefix(b"VALUE ")?;
     let sp = super::find_blank_or_control(rest)?;
@@ -916,6 +922,15 @@ fn too_large(msg: &[u8]) -> bool {
 #[inline(always)]
 pub(super) fn read_store(conn: &mut Connection) -> Result<ReturnCode> {
     drain(conn)?;
+    // The common case in one compare: STORED came in the first recv.
+    if conn.buffered().is_empty() {
+        conn.fill(MAX_LINE_LEN + 2)?;
+    }
+    if conn.buffered().starts_with(b"STORED\r\n") {
+        conn.unanswered = false;
+        conn.consume(b"STORED\r\n".len());
+        return Ok(ReturnCode::Success);
+    }
     read_reply(conn, |r| match r {
         Reply::Stored => Ok(ReturnCode::Success),
         Reply::ServerError(m) if too_large(m) => Err(Error::new(ReturnCode::E2Big)),
@@ -1040,6 +1055,14 @@ pub(super) fn read_get(
     expected: &mut dyn FnMut(&[u8]) -> Result<()>,
 ) -> Result<Option<ItemMeta>> {
     drain(conn)?;
+    // The common case: the whole reply (VALUE line, data, END) came in the
+    // first recv, and goes straight from the read buffer.
+    if conn.buffered().is_empty() {
+        conn.fill(MAX_LINE_LEN + 2)?;
+    }
+    if let Some(r) = buffered_value(conn, ns, idx, sink, b"END\r\n", &mut *expected) {
+        return r.map(Some);
+    }
     match read_value_reply(conn, ns, idx, sink, expected)? {
         MgetStep::Value(meta) => {
             // The END that closes the reply (one compare in the common case).
@@ -1075,16 +1098,35 @@ pub(super) fn buffered_mget_value(
     if conn.outstanding != 0 {
         return None;
     }
+    let (ns, idx) = (check.ns, check.server);
+    buffered_value(conn, ns, idx, sink, b"", |key| check.accept_in_order(key))
+}
+
+/// A `VALUE` at the start of the read buffer whose line, data, `\r\n` and
+/// then `tail` are all buffered, delivered from the buffer when `accept`
+/// takes its key (as on the wire). `None` (nothing consumed) when it is not
+/// all there or not a plain `VALUE` line.
+#[inline(always)]
+fn buffered_value(
+    conn: &mut Connection,
+    ns: &[u8],
+    idx: usize,
+    sink: &mut dyn ValueSink,
+    tail: &[u8],
+    accept: impl FnOnce(&[u8]) -> Result<()>,
+) -> Option<Result<ItemMeta>> {
     let buf = conn.buffered();
     let v = parse_value_fast(buf)?;
     let data_end = v.line_len + v.len;
-    if buf.get(data_end..data_end + 2)? != b"\r\n" {
+    let end = data_end + 2 + tail.len();
+    let after = buf.get(data_end..end)?;
+    if &after[..2] != b"\r\n" || &after[2..] != tail {
         return None;
     }
-    if let Err(e) = check.accept_in_order(v.key) {
+    if let Err(e) = accept(v.key) {
         return Some(Err(e));
     }
-    let key = strip_ns(v.key, check.ns);
+    let key = strip_ns(v.key, ns);
     let cas = v.cas.unwrap_or(0);
     let out = match sink.value_buffer(key, v.flags, cas, v.len) {
         Ok(out) => out,
@@ -1095,10 +1137,10 @@ pub(super) fn buffered_mget_value(
         flags: v.flags,
         cas,
         len: v.len,
-        server: check.server,
+        server: idx,
     };
     conn.unanswered = false;
-    conn.consume(data_end + 2);
+    conn.consume(end);
     Some(Ok(meta))
 }
 

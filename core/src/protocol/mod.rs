@@ -713,9 +713,23 @@ impl StoreMode {
     }
 }
 
-/// Appends the decimal form of `v` without allocating.
-#[inline]
-pub fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+/// Appends the decimal form of `v` without allocating. One and two digits
+/// (flags, expirations and lengths are mostly that short) are written in
+/// place.
+#[inline(always)]
+pub fn push_u64(buf: &mut Vec<u8>, v: u64) {
+    if v < 10 {
+        buf.push(b'0' + v as u8);
+    } else if v < 100 {
+        buf.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8]);
+    } else {
+        push_u64_long(buf, v);
+    }
+}
+
+/// [`push_u64`] of three digits or more.
+#[inline(never)]
+fn push_u64_long(buf: &mut Vec<u8>, mut v: u64) {
     let mut tmp = [0u8; 20];
     let mut i = tmp.len();
     loop {
