@@ -745,14 +745,7 @@ fn a_refused_remembered_mechanism_gets_one_fresh_list() {
     h.round_trip("k", "v")
         .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));
     h.quit();
-    let conf = srv.dir.join("memcached.conf");
-    let text = std::fs::read_to_string(&conf).unwrap();
-    std::fs::write(
-        &conf,
-        text.replace("mech_list: cram-md5", "mech_list: plain"),
-    )
-    .unwrap();
-    srv.restart();
+    reoffer(&mut srv, "plain");
     assert_eq!(srv.mechs.trim(), "PLAIN");
     h.round_trip("k", "after the change")
         .unwrap_or_else(|rc| panic!("{rc:?}: {}", h.last_message()));

@@ -191,9 +191,6 @@ impl Client {
         self.maybe_rebuild_for_eject();
         self.mget.probe = false;
         self.mget.grouped = group.is_some();
-        for s in &mut self.servers {
-            s.mget_followup.clear();
-        }
         let codec = self.codec();
         let cas = self.behaviors.support_cas;
         let mut failed: Option<Error> = None;
@@ -320,7 +317,10 @@ impl Client {
                 }
             }
         })();
-        self.servers[idx].mget_pending = false;
+        // Keys other servers' failures left it go with the abandoned call.
+        let s = &mut self.servers[idx];
+        s.mget_pending = false;
+        s.mget_followup.clear();
         r
     }
 

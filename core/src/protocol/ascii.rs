@@ -115,9 +115,6 @@ pub fn encode_incr_decr(
     delta: u64,
     noreply: bool,
 ) {
-    // The longest line: three numbers of at most 20 characters, a cas of
-    // 20, the blanks, " noreply" and "\r\n".
-    buf.reserve(cmd.len() + prefix.len() + key.len() + 96);
     buf.extend_from_slice(cmd.as_bytes());
     buf.push(b' ');
     buf.extend_from_slice(prefix);
@@ -854,6 +851,16 @@ pub fn read_line(conn: &mut Connection) -> Result<usize> {
     }
 }
 
+/// Wait until the reply has begun (one recv when nothing is buffered), so
+/// that a fast path can look at what came whole in it.
+#[inline(always)]
+fn await_reply(conn: &mut Connection) -> Result<()> {
+    if conn.buffered().is_empty() {
+        conn.fill(MAX_LINE_LEN + 2)?;
+    }
+    Ok(())
+}
+
 /// Read and drop the replies to held (buffered) commands.
 pub fn drain(conn: &mut Connection) -> Result<()> {
     while conn.outstanding > 0 {
@@ -923,9 +930,7 @@ fn too_large(msg: &[u8]) -> bool {
 pub(super) fn read_store(conn: &mut Connection) -> Result<ReturnCode> {
     drain(conn)?;
     // The common case in one compare: STORED came in the first recv.
-    if conn.buffered().is_empty() {
-        conn.fill(MAX_LINE_LEN + 2)?;
-    }
+    await_reply(conn)?;
     if conn.buffered().starts_with(b"STORED\r\n") {
         conn.unanswered = false;
         conn.consume(b"STORED\r\n".len());
@@ -1057,9 +1062,7 @@ pub(super) fn read_get(
     drain(conn)?;
     // The common case: the whole reply (VALUE line, data, END) came in the
     // first recv, and goes straight from the read buffer.
-    if conn.buffered().is_empty() {
-        conn.fill(MAX_LINE_LEN + 2)?;
-    }
+    await_reply(conn)?;
     if let Some(r) = buffered_value(conn, ns, idx, sink, b"END\r\n", &mut *expected) {
         return r.map(Some);
     }
